@@ -165,7 +165,7 @@ export function parsePackageIdentity(text: string): ComponentIdentity | null {
   const end = match.index + match[0].length;
   // Keep trailing identity text (`.3172605-377_neutral_LDR`) but not a file extension.
   const tail = /^[^\s'",]*/.exec(text.slice(end))?.[0] ?? '';
-  const full = (match[0] + tail).replace(/\.(?:mum|cat|manifest)$/i, '');
+  const full = (match[0] + tail).replace(/\.(?:mum|cat|manifest)$/i, '').replace(/\.+$/, '');
   return {
     family: match[1] ?? '',
     arch: normalizeArch(match[3]),
