@@ -1,0 +1,227 @@
+// Fleet-knowledge API: request and response schemas of the read, baseline, alert, webhook and trend routes.
+import { z } from 'zod';
+import { CORRUPTION_KINDS, CORRUPTION_SOURCES, PACKAGE_STATES, hresultSchema, kbSchema } from './report';
+
+const isoTime = z.string();
+const count = z.number().int().min(0);
+
+// ---- Baselines and compliance -------------------------------------------------------------------
+
+export const COMPLIANCE_STATUSES = ['compliant', 'pending', 'failed', 'missing', 'overdue'] as const;
+export const complianceStatusSchema = z.enum(COMPLIANCE_STATUSES);
+export type ComplianceStatus = z.infer<typeof complianceStatusSchema>;
+
+export const baselineInputSchema = z.object({
+  kb: kbSchema,
+  /** An OS build major (19045) or the first build of a servicing family (19041 = Windows 10 2004–22H2). */
+  appliesTo: z.number().int().min(1_000).max(99_999),
+  dueDate: z.iso.date(),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+export type BaselineInput = z.infer<typeof baselineInputSchema>;
+
+export const baselineSchema = baselineInputSchema.extend({
+  id: z.number().int().positive(),
+  name: z.string(),
+  createdAt: isoTime,
+});
+export type Baseline = z.infer<typeof baselineSchema>;
+
+export const baselineComplianceSchema = z.object({
+  baseline: baselineSchema,
+  applicable: count,
+  compliant: count,
+  pending: count,
+  failed: count,
+  missing: count,
+  overdue: count,
+  compliancePercent: z.number(),
+});
+export type BaselineCompliance = z.infer<typeof baselineComplianceSchema>;
+
+// ---- Overview, KBs, errors ----------------------------------------------------------------------
+
+export const fleetSummarySchema = z.object({
+  devices: z.object({ total: count, reporting: count, stale: count }),
+  total: count,
+  reporting: count,
+  stale: count,
+  failingDevices: count,
+  devicesWithCorruption: count,
+  openClusters: count,
+  compliance: z.array(baselineComplianceSchema),
+  staleAfterHours: z.number(),
+  generatedAt: isoTime,
+});
+export type FleetSummary = z.infer<typeof fleetSummarySchema>;
+
+export const kbSummarySchema = z.object({
+  kb: kbSchema,
+  /** Devices per servicing state of the KB's packages (`Failed` when the last attempt failed). */
+  states: z.partialRecord(z.enum(PACKAGE_STATES), count),
+  devices: count,
+  releaseDate: z.string().nullable(),
+  build: z.string().nullable(),
+});
+export type KbSummary = z.infer<typeof kbSummarySchema>;
+export const kbListSchema = z.object({ items: z.array(kbSummarySchema) });
+
+export const errorSummarySchema = z.object({
+  hresult: hresultSchema,
+  name: z.string().nullable(),
+  meaning: z.string().nullable(),
+  typicalFix: z.string().nullable(),
+  deviceCount: count,
+  /** KBs whose open failures carry this code, most devices first. */
+  kbs: z.array(z.object({ kb: kbSchema, deviceCount: count })),
+});
+export type ErrorSummary = z.infer<typeof errorSummarySchema>;
+export const errorListSchema = z.object({ items: z.array(errorSummarySchema) });
+
+// ---- Corruption clusters ------------------------------------------------------------------------
+
+export const clusterSchema = z.object({
+  family: z.string(),
+  deviceCount: count,
+  versions: z.array(z.string()),
+  files: z.array(z.string()),
+  kinds: z.array(z.enum(CORRUPTION_KINDS)),
+  sources: z.array(z.enum(CORRUPTION_SOURCES)),
+  blockedKbs: z.array(kbSchema),
+  hresults: z.array(hresultSchema),
+  firstSeenAt: isoTime,
+  lastSeenAt: isoTime,
+});
+export type Cluster = z.infer<typeof clusterSchema>;
+export const clusterListSchema = z.array(clusterSchema);
+
+// ---- Remediation --------------------------------------------------------------------------------
+
+export const REMEDIATION_ACTIONS = [
+  'copy-from-donor',
+  'restore-health',
+  'sfc-scannow',
+  'install-shipping-update',
+  'retry-update',
+  'restart',
+] as const;
+export const remediationActionSchema = z.enum(REMEDIATION_ACTIONS);
+
+export const donorSchema = z.object({
+  deviceId: z.string(),
+  hostname: z.string(),
+  osBuild: z.string().nullable(),
+  lastSeenAt: isoTime,
+});
+export type Donor = z.infer<typeof donorSchema>;
+
+export const remediationStepSchema = z.object({
+  order: z.number().int().positive(),
+  rule: z.string(),
+  action: remediationActionSchema,
+  title: z.string(),
+  /** Why this step applies to this device or cluster, in one sentence built from its facts. */
+  why: z.string(),
+  commands: z.array(z.string()),
+  family: z.string().nullable(),
+  kb: kbSchema.nullable(),
+  donors: z.array(donorSchema).optional(),
+  /** `C:\Windows\WinSxS\<component key>\<file>` paths to copy from a donor. */
+  paths: z.array(z.string()).optional(),
+});
+export type RemediationStep = z.infer<typeof remediationStepSchema>;
+
+// ---- Device list and detail ---------------------------------------------------------------------
+
+export const DEVICE_SORTS = ['id', 'hostname', 'lastSeen'] as const;
+export const deviceListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+  q: z.string().trim().max(200).optional(),
+  kb: kbSchema.optional(),
+  state: z.enum(PACKAGE_STATES).optional(),
+  hresult: hresultSchema.optional(),
+  family: z.string().max(500).optional(),
+  osBuild: z.string().regex(/^\d+(\.\d+)?$/, 'osBuild is a major (19045) or major.revision (19045.4894)').optional(),
+  stale: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  sort: z.enum(DEVICE_SORTS).default('id'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+});
+export type DeviceListQuery = z.infer<typeof deviceListQuerySchema>;
+
+export const deviceListItemSchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  osBuild: z.string().nullable(),
+  lastSeenAt: isoTime,
+  stale: z.boolean(),
+  failedKbs: z.array(kbSchema),
+  hresults: z.array(hresultSchema),
+  corruptFamilies: z.array(z.string()),
+});
+export type DeviceListItem = z.infer<typeof deviceListItemSchema>;
+export const deviceListSchema = z.object({ items: z.array(deviceListItemSchema), nextCursor: z.string().nullable() });
+
+export const deviceComplianceSchema = z.object({
+  baselineId: z.number().int(),
+  kb: kbSchema,
+  dueDate: z.string(),
+  status: complianceStatusSchema,
+});
+
+// ---- Alerts, webhooks, settings, trends ---------------------------------------------------------
+
+export const ALERT_KINDS = ['cluster-new', 'cluster-threshold', 'compliance-below', 'device-stale'] as const;
+export const alertKindSchema = z.enum(ALERT_KINDS);
+export type AlertKind = z.infer<typeof alertKindSchema>;
+
+export const alertSchema = z.object({
+  id: z.number().int(),
+  kind: alertKindSchema,
+  conditionKey: z.string(),
+  message: z.string(),
+  subject: z.string(),
+  raisedAt: isoTime,
+  clearedAt: isoTime.nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type Alert = z.infer<typeof alertSchema>;
+export const alertListSchema = z.object({ items: z.array(alertSchema), nextCursor: z.string().nullable() });
+
+export const webhookInputSchema = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  /** Shared secret for the HMAC-SHA256 signature; generated when omitted. */
+  secret: z.string().min(16).max(200).optional(),
+  kinds: z.array(alertKindSchema).min(1).default([...ALERT_KINDS]),
+  enabled: z.boolean().default(true),
+});
+export type WebhookInput = z.infer<typeof webhookInputSchema>;
+export const webhookSchema = z.object({
+  id: z.number().int(),
+  url: z.string(),
+  kinds: z.array(alertKindSchema),
+  enabled: z.boolean(),
+  createdAt: isoTime,
+});
+export type Webhook = z.infer<typeof webhookSchema>;
+
+export const fleetSettingsSchema = z.object({
+  staleAfterHours: z.number().positive().max(24 * 365),
+  clusterAlertThreshold: z.number().int().min(2).max(1_000_000),
+  complianceAlertPercent: z.number().min(0).max(100),
+  reportRetentionDays: z.number().int().min(1).max(3_650),
+});
+export type FleetSettings = z.infer<typeof fleetSettingsSchema>;
+export const fleetSettingsPatchSchema = fleetSettingsSchema.partial();
+
+export const trendPointSchema = z.object({
+  day: z.iso.date(),
+  devices: count,
+  failingDevices: count,
+  devicesWithCorruption: count,
+  compliancePercent: z.number().nullable(),
+  /** Per corruption family: devices with open corruption, and devices whose corruption was repaired that day. */
+  families: z.record(z.string(), z.object({ detected: count, repaired: count })),
+});
+export type TrendPoint = z.infer<typeof trendPointSchema>;
+export const trendListSchema = z.object({ items: z.array(trendPointSchema) });

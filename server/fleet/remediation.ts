@@ -1,0 +1,305 @@
+// Remediation engine: evaluates the data-driven rules against a device or a cluster and renders the steps.
+import type { CatalogEntry, UpdateCatalog } from '../../protocol/catalog';
+import type { Donor, RemediationStep } from '../../protocol/fleet-api';
+import { lookupHresult } from '../../protocol/hresult';
+import type { DeviceFacts } from './device-state';
+import { timeOf } from './device-state';
+import { deviceClusterFacts, sortVersions } from './clusters';
+import type { RemediationCondition, RemediationRule } from './rules/remediation-rules';
+import { REMEDIATION_RULES } from './rules/remediation-rules';
+
+/** DISM's "no source for the replacement payload" outcome, as code and as log text. */
+export const SOURCE_MISSING_HRESULT = '0x800f081f';
+const SOURCE_MISSING_TEXT = /Missing replacement payload|CBS_E_SOURCE_MISSING/i;
+
+/** One corrupt component family as remediation sees it. */
+export interface FamilyEvidence {
+  family: string;
+  arch: string | null;
+  versions: string[];
+  files: string[];
+  /** Full component keys the logs gave (exact WinSxS folder names). */
+  components: string[];
+  /** Versions of the same family seen elsewhere in the fleet (cluster), for the shipping-update fallback. */
+  fleetVersions: string[];
+}
+
+/** What the rules are evaluated against: one device, or the devices of one cluster. */
+export interface RemediationSubject {
+  scope: 'device' | 'cluster';
+  osBuild: { major: number; revision: number } | null;
+  families: FamilyEvidence[];
+  failedKbs: { kb: string; hresult: string; blockedBy: string[] }[];
+  pendingKbs: string[];
+  /** Why DISM could not repair (`0x800f081f (CBS_E_SOURCE_MISSING)`, …), or null when it did not say so. */
+  sourceMissingEvidence: string | null;
+}
+
+export interface RemediationContext {
+  catalog: UpdateCatalog;
+  /** Healthy donors per family, best first (see `rankDonors`). */
+  donors: ReadonlyMap<string, readonly Donor[]>;
+  /** Configured RestoreHealth source (`wim:\\share\install.wim:1`), or null to use Windows Update. */
+  repairSource: string | null;
+}
+
+// ---- Subjects --------------------------------------------------------------------------------------
+
+/** Builds the remediation subject of one device from its facts and the fleet's versions per family. */
+export function deviceSubject(facts: DeviceFacts, fleetVersions: (family: string) => readonly string[] = () => []): RemediationSubject {
+  const clusters = deviceClusterFacts(facts);
+  const families: FamilyEvidence[] = [...clusters.values()].map((entry) => ({
+    family: entry.family,
+    arch: facts.openCorruption.find((item) => item.family === entry.family && item.arch)?.arch ?? null,
+    versions: sortVersions(entry.versions),
+    files: [...entry.files].sort(),
+    components: [...entry.components].sort(),
+    fleetVersions: sortVersions(fleetVersions(entry.family)),
+  }));
+  const failedKbs = [...facts.kbStates.keys()]
+    .filter((kb) => facts.hasFailed(kb))
+    .sort()
+    .map((kb) => ({
+      kb,
+      hresult: latestHresultFor(facts, kb),
+      blockedBy: [...clusters.values()].filter((entry) => entry.blockedKbs.has(kb)).map((entry) => entry.family).sort(),
+    }));
+  const pendingKbs = [...facts.kbStates.keys()].filter((kb) => facts.isPending(kb)).sort();
+  return { scope: 'device', osBuild: facts.build, families, failedKbs, pendingKbs, sourceMissingEvidence: sourceMissingEvidence(facts) };
+}
+
+function latestHresultFor(facts: DeviceFacts, kb: string): string {
+  const failures = facts.openFailures.filter((failure) => failure.kb === kb).sort((a, b) => timeOf(b.at) - timeOf(a.at));
+  const fromPackage = facts.state.packages.find((pkg) => pkg.kb === kb && pkg.state === 'Failed' && pkg.lastResult)?.lastResult;
+  return failures[0]?.hresult ?? fromPackage ?? '0x80004005';
+}
+
+/** The evidence that DISM lacked a replacement payload, in words, or null. */
+export function sourceMissingEvidence(facts: DeviceFacts): string | null {
+  const parts: string[] = [];
+  const scan = facts.latestScanPerTool().find((item) => item.tool === 'dism' && item.result === SOURCE_MISSING_HRESULT);
+  const failure = facts.openFailures.find((item) => item.hresult === SOURCE_MISSING_HRESULT);
+  if (scan || failure) parts.push(`${SOURCE_MISSING_HRESULT} (${lookupHresult(SOURCE_MISSING_HRESULT)?.name ?? 'source missing'})`);
+  if (facts.openCorruption.some((item) => item.evidence.some((line) => SOURCE_MISSING_TEXT.test(line)))) {
+    parts.push('"Repair failed: Missing replacement payload."');
+  }
+  return parts.length > 0 ? parts.join(' and ') : null;
+}
+
+// ---- Donors ----------------------------------------------------------------------------------------
+
+/**
+ * Healthy donors for `family`: same OS build major as the broken device, no open corruption of
+ * that family, and the update the broken device needs (the failing KB, or a later cumulative
+ * one) installed; the most recently seen first.
+ */
+export function rankDonors(
+  candidates: Iterable<DeviceFacts>,
+  family: string,
+  need: { osMajor: number; kbs: readonly string[]; excludeId?: string },
+  limit = 3,
+): Donor[] {
+  const donors: DeviceFacts[] = [];
+  for (const candidate of candidates) {
+    if (candidate.id === need.excludeId || candidate.build?.major !== need.osMajor) continue;
+    if (candidate.openCorruption.some((item) => item.family === family)) continue;
+    if (!need.kbs.every((kb) => candidate.hasInstalled(kb))) continue;
+    donors.push(candidate);
+  }
+  return donors
+    .sort((a, b) => timeOf(b.state.lastSeenAt) - timeOf(a.state.lastSeenAt) || (a.id < b.id ? -1 : 1))
+    .slice(0, limit)
+    .map(donorOf);
+}
+
+export function donorOf(facts: DeviceFacts): Donor {
+  return { deviceId: facts.id, hostname: facts.state.hostname, osBuild: facts.state.osBuild, lastSeenAt: facts.state.lastSeenAt };
+}
+
+// ---- Paths and shipping updates --------------------------------------------------------------------
+
+const MICROSOFT_TOKEN = '31bf3856ad364e35';
+
+/**
+ * `C:\Windows\WinSxS\<component key>\<file>` for each corrupt version and file. The full key is
+ * used when a log gave it; otherwise the folder ends in `*` where the log left out the hash.
+ */
+export function winsxsPaths(evidence: FamilyEvidence): string[] {
+  const paths = new Set<string>();
+  for (const version of evidence.versions) {
+    const key =
+      evidence.components.find((component) => component.includes(`_${version}_`)) ??
+      `${evidence.arch ?? 'amd64'}_${evidence.family}_${MICROSOFT_TOKEN}_${version}_none_*`;
+    if (evidence.files.length === 0) paths.add(`C:\\Windows\\WinSxS\\${key}`);
+    for (const file of evidence.files) paths.add(`C:\\Windows\\WinSxS\\${key}\\${file}`);
+  }
+  return [...paths];
+}
+
+interface ShippingUpdate {
+  version: string;
+  entry: CatalogEntry;
+  fromFleet: boolean;
+}
+
+/**
+ * Updates that shipped the family's corrupt versions (10.0.19041.3636 → KB5031445). Only updates no
+ * newer than the device's build qualify: a newer one is the update that is failing, not a source.
+ * When none of the subject's own versions is in the catalog, versions seen on other devices of the
+ * same cluster stand in for them.
+ */
+export function shippingUpdates(evidence: FamilyEvidence, catalog: UpdateCatalog, build: RemediationSubject['osBuild']): ShippingUpdate[] {
+  const resolve = (versions: readonly string[], fromFleet: boolean) =>
+    versions
+      .map((version) => ({ version, entry: catalog.updateForComponentVersion(version), fromFleet }))
+      .filter((item): item is ShippingUpdate => item.entry !== null && (!build || item.entry.revision <= build.revision));
+  const own = resolve(evidence.versions, false);
+  if (own.length > 0) return own;
+  return resolve(evidence.fleetVersions.filter((version) => !evidence.versions.includes(version)), true);
+}
+
+// ---- Rule evaluation -------------------------------------------------------------------------------
+
+type Variables = Record<string, string>;
+
+interface Instance {
+  variables: Variables;
+  family: string | null;
+  kb: string | null;
+  donors?: Donor[];
+  paths?: string[];
+}
+
+/** How each named condition is decided for a subject (and, for per-family rules, one family). */
+const CONDITIONS: Record<RemediationCondition, (subject: RemediationSubject, context: RemediationContext, family: FamilyEvidence | null) => boolean> = {
+  openCorruption: (subject) => subject.families.length > 0,
+  sourceMissing: (subject) => subject.sourceMissingEvidence !== null,
+  donorsFound: (subject, context, family) =>
+    family ? (context.donors.get(family.family)?.length ?? 0) > 0 : subject.families.some((item) => (context.donors.get(item.family)?.length ?? 0) > 0),
+  shippingUpdateKnown: (subject, context, family) =>
+    (family ? [family] : subject.families).some((item) => shippingUpdates(item, context.catalog, subject.osBuild).length > 0),
+  failedUpdate: (subject) => subject.failedKbs.length > 0,
+  restartPending: (subject) => subject.pendingKbs.length > 0,
+};
+
+/** Evaluates every rule in order and returns the numbered steps that apply, each with its reason. */
+export function recommendRemediation(subject: RemediationSubject, context: RemediationContext, rules: readonly RemediationRule[] = REMEDIATION_RULES): RemediationStep[] {
+  const steps: RemediationStep[] = [];
+  const base = subjectVariables(subject, context);
+  for (const rule of rules) {
+    for (const instance of instancesOf(rule, subject, context, base)) {
+      const familyEvidence = subject.families.find((item) => item.family === instance.family) ?? null;
+      const holds = (name: RemediationCondition) => CONDITIONS[name](subject, context, familyEvidence);
+      if (!rule.when.every(holds) || (rule.unless !== undefined && rule.unless.every(holds))) continue;
+      steps.push({
+        order: steps.length + 1,
+        rule: rule.id,
+        action: rule.action,
+        title: render(rule.title, instance.variables),
+        why: render(rule.why, instance.variables),
+        commands: renderCommands(rule.commands, instance.variables, instance.paths ?? []),
+        family: instance.family,
+        kb: instance.kb,
+        ...(instance.donors ? { donors: instance.donors } : {}),
+        ...(instance.paths ? { paths: instance.paths } : {}),
+      });
+    }
+  }
+  return steps;
+}
+
+function subjectVariables(subject: RemediationSubject, context: RemediationContext): Variables {
+  const donor = subject.families.map((item) => context.donors.get(item.family)?.[0]).find((item) => item !== undefined);
+  return {
+    scope: subject.scope,
+    families: subject.families.map((item) => item.family).join(', '),
+    pendingKbs: subject.pendingKbs.join(', '),
+    sourceMissingEvidence: subject.sourceMissingEvidence ?? '',
+    donorHost: donor?.hostname ?? '',
+    sourceArguments: context.repairSource ? ` /Source:${context.repairSource} /LimitAccess` : '',
+    sourceName: context.repairSource ? `the configured repair source ${context.repairSource}` : 'Windows Update',
+    retryKbs: subject.failedKbs.map((item) => item.kb).join(', ') || 'the update',
+  };
+}
+
+function instancesOf(rule: RemediationRule, subject: RemediationSubject, context: RemediationContext, base: Variables): Instance[] {
+  switch (rule.scope) {
+    case 'subject':
+      return [{ variables: base, family: null, kb: null }];
+    case 'failedKb':
+      return subject.failedKbs.map((failed) => ({
+        family: null,
+        kb: failed.kb,
+        variables: {
+          ...base,
+          kb: failed.kb,
+          kbLower: failed.kb.toLowerCase(),
+          hresult: failed.hresult,
+          hresultName: lookupHresult(failed.hresult)?.name ?? 'no name in the HRESULT table',
+          blockedBy: failed.blockedBy.length > 0 ? ` while ${failed.blockedBy.join(', ')} corruption was open` : '',
+        },
+      }));
+    case 'family':
+      return subject.families.map((family) => familyInstance(family, subject, context, base));
+    case 'shippingUpdate':
+      return subject.families.flatMap((family) =>
+        shippingUpdates(family, context.catalog, subject.osBuild).map((update) => ({
+          family: family.family,
+          kb: update.entry.kb,
+          variables: {
+            ...base,
+            family: family.family,
+            shipKb: update.entry.kb,
+            shipKbLower: update.entry.kb.toLowerCase(),
+            shipBuild: update.entry.build,
+            shipDate: update.entry.releaseDate ?? 'release date unknown',
+            shipVersion: update.version,
+            shipVersionOrigin: update.fromFleet
+              ? ` (seen on other devices of the ${family.family} cluster; this ${subject.scope}'s own ${family.versions.join(', ')} is not in the update catalog)`
+              : '',
+          },
+        })),
+      );
+  }
+}
+
+function familyInstance(family: FamilyEvidence, subject: RemediationSubject, context: RemediationContext, base: Variables): Instance {
+  const donors = [...(context.donors.get(family.family) ?? [])];
+  const donor = donors[0];
+  const paths = winsxsPaths(family);
+  const partial = paths.filter((path) => path.includes('*'));
+  const folders = [...new Set(partial.map((path) => path.slice(0, path.indexOf('*') + 1)))];
+  return {
+    family: family.family,
+    kb: null,
+    donors,
+    paths,
+    variables: {
+      ...base,
+      family: family.family,
+      versions: family.versions.join(', '),
+      donorHost: donor?.hostname ?? '',
+      donorBuild: donor?.osBuild ?? 'unknown',
+      donorKbs: subject.failedKbs.map((item) => item.kb).join(', ') || 'the latest update',
+      resolveFolders: folders.map((folder) => `dir /b /ad "\\\\${donor?.hostname ?? ''}\\C$\\${folder.slice(3)}"`).join(' & '),
+      partialKeyNote: folders.length > 0 ? ' The log shortened the component key, so the first command lists the donor folder whose name replaces * in the paths.' : '',
+    },
+  };
+}
+
+function render(template: string, variables: Variables): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => variables[name] ?? whole);
+}
+
+function renderCommands(templates: readonly string[], variables: Variables, paths: readonly string[]): string[] {
+  const lines: string[] = [];
+  for (const template of templates) {
+    const perPath = /\{path(?:WithoutDrive)?\}/.test(template);
+    const targets = perPath ? paths : [null];
+    for (const path of targets) {
+      const line = render(template, path === null ? variables : { ...variables, path, pathWithoutDrive: path.replace(/^[A-Za-z]:\\/, '') });
+      if (line.trim()) lines.push(line);
+    }
+  }
+  return lines;
+}

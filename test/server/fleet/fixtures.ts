@@ -1,0 +1,21 @@
+// The hand-built Report v1 documents of the two support cases and a healthy donor, as reports and device facts.
+import { readFileSync } from 'node:fs';
+import { updateCatalog } from '../../../protocol/catalog';
+import type { Report } from '../../../protocol/report';
+import { reportSchema } from '../../../protocol/report';
+import { DeviceFacts, stateFromReport } from '../../../server/fleet/device-state';
+
+export const FIXTURE_NAMES = ['case1-device-a', 'case1-device-b', 'case2-device', 'healthy-donor'] as const;
+export type FixtureName = (typeof FIXTURE_NAMES)[number];
+
+/** A fixture parsed through the Report v1 schema, so a fixture that drifts from the contract fails loudly. */
+export function loadReport(name: FixtureName): Report {
+  const url = new URL(`../../fixtures/reports/${name}.json`, import.meta.url);
+  return reportSchema.parse(JSON.parse(readFileSync(url, 'utf8')));
+}
+
+/** Device facts as the server holds them after ingesting the fixture at its generation time. */
+export function loadFacts(name: FixtureName): DeviceFacts {
+  const report = loadReport(name);
+  return new DeviceFacts(stateFromReport(report, report.generatedAt), updateCatalog());
+}
