@@ -1,5 +1,8 @@
 // Test support for family handlers: run handlers over records and collect the facts they report.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { updateCatalog } from '../../../protocol/catalog';
+import { RecordFramer } from '../framer';
 import type { CorruptionRecord, FailureRecord, ScanRecord } from '../../../protocol/report';
 import type { FactSink, LogRecord, ParseContext, RecordHandler } from '../record';
 
@@ -53,4 +56,21 @@ export function runHandler<S>(handler: RecordHandler<S>, records: LogRecord[], f
   const consumed = records.map((record) => handler.handle(record, context, sink));
   handler.flush(context, sink, final);
   return { ...sink.facts, consumed };
+}
+
+/** Frames a fixture file with the parser's own framer (CheckSUR files by name), dropping known noise. */
+export function frameFile(path: string): LogRecord[] {
+  const records: LogRecord[] = [];
+  const framer = new RecordFramer({ record: (record) => records.push(record), clockSample: () => {} });
+  const name = basename(path);
+  framer.beginFile(name, /checksur/i.test(name) ? 'checksur' : 'cbs');
+  framer.pushText(readFileSync(path, 'utf8'));
+  framer.flushCarry();
+  framer.flushPending();
+  return records;
+}
+
+/** Fixture path beside the family handlers. */
+export function fixture(name: string): string {
+  return new URL(`./fixtures/${name}`, import.meta.url).pathname;
 }
