@@ -1,15 +1,26 @@
 // The ordered list of record handlers the dispatcher offers every non-noise record to.
+import { createFailureHandler } from './failure-handler';
+import { createPackageStateHandler } from './package-state-handler';
 import type { RecordHandler } from './record';
+import { createSessionHandler } from './session-handler';
 
 /**
  * Handler factories in dispatch order. The dispatcher offers each record to these in order until
  * one returns true (consumed). A handler that records a fact but wants later handlers to see the
  * same record returns false. A fresh list is built per parser so handler state is never shared.
  *
+ * The failure handler goes first: it must see session boundaries (it returns false for them) and
+ * takes only CBS `Failed …`, WER, Startup and prerequisite lines. Family handlers for corruption,
+ * SFC, the SUR block and CheckSUR follow the core ones.
+ *
  * Unrecognized-line rule: a record counts in `parse.unrecognizedLines` only when no handler
- * consumed it AND it is not known noise (see `noise.ts`: lock, perf, applicability, planning,
- * CSI transaction bookkeeping, DISM API tracing …). Known noise never reaches these handlers.
+ * consumed it AND it is not known noise (see `noise.ts`): noise prefixes are skipped before any
+ * handler, and unconsumed CSI tracing without `(F)` or lines of other components are tolerated.
  */
 export function createHandlers(): RecordHandler[] {
-  return [];
+  return [
+    createFailureHandler(),
+    createPackageStateHandler(),
+    createSessionHandler(),
+  ] as RecordHandler[];
 }

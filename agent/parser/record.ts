@@ -1,6 +1,6 @@
 // The unit the servicing-log parser works on: one logical record (head line + continuation lines),
 // and the interfaces that family handlers use to turn records into Report v1 facts.
-import type { CorruptionRecord, FailureRecord, ScanRecord } from '../../protocol/report';
+import type { CorruptionRecord, FailureRecord, PackageState, ScanRecord } from '../../protocol/report';
 import type { UpdateCatalog } from '../../protocol/catalog';
 
 /** Which grammar a file follows: CBS.log / CbsPersist_*.log, or Win7 CheckSUR.log (no line heads). */
@@ -45,6 +45,38 @@ export interface FactSink {
   addScan(scan: ScanRecord): void;
   /** Counts a record no handler understood (feeds `parse.unrecognizedLines`). */
   unrecognized(record: LogRecord): void;
+  /** What a CBS line says about one package (optional so minimal sinks in tests need not implement it). */
+  observePackage?(observation: PackageObservation): void;
+  /** Device facts the log reveals (servicing stack version). */
+  observeDevice?(observation: DeviceObservation): void;
+}
+
+/**
+ * One package fact from one line. `weight` decides how it combines with what is known:
+ * an `attempt` line (package change / completion, Exec: staging) replaces the state, even `Failed`;
+ * an `observed` line (cached applicability read-out, "already in the correct state") does not clear
+ * `Failed` unless it shows the package reached the state the failed attempt was heading for.
+ */
+export interface PackageObservation {
+  identity: string;
+  /** ISO timestamp of the line, or null for time-less pastes. */
+  at: string | null;
+  /** The CBS state word the line reports; null when it names none. */
+  state: Exclude<PackageState, 'Failed'> | null;
+  weight: 'attempt' | 'observed';
+  /** Status the line reports (normalised), when it reports one. */
+  result?: string | null;
+  failureSource?: string | null;
+  /** Where the attempt was heading (`target:`), used to decide when a failure is superseded. */
+  targetState?: string | null;
+  client?: string | null;
+  /** A KB the line names for the package (`Update: 4462926-…`, `Identifier: KB…`). */
+  kb?: string | null;
+}
+
+export interface DeviceObservation {
+  at: string | null;
+  servicingStack?: string;
 }
 
 /** Read-only context handed to every handler. */

@@ -1,0 +1,233 @@
+// Accumulates parsed facts, keyed so re-reading the same bytes never double-counts, and bounded in size.
+import type { UpdateCatalog } from '../../protocol/catalog';
+import type { CorruptionRecord, FailureRecord, PackageRecord, PackageState, ScanRecord } from '../../protocol/report';
+import { REPORT_LIMITS } from '../../protocol/report';
+import { isFailureCode } from './hresult-text';
+import { kbOfPackage, rollupBuildOf } from './package-identity';
+import type { DeviceObservation, FactSink, LogRecord, PackageObservation } from './record';
+
+/** How many of each fact a parser keeps (the newest win). Smaller than the report limits so snapshots stay small. */
+export const FACT_LIMITS = {
+  packages: REPORT_LIMITS.packages,
+  failures: 500,
+  corruption: 2_000,
+  scans: 200,
+} as const;
+
+interface PackageEntry {
+  identity: string;
+  kb: string | null;
+  /** Null until a line names a state; such packages are not reported. */
+  state: PackageState | null;
+  lastResult: string | null;
+  failureSource: string | null;
+  lastChangeAt: string | null;
+  client: string | null;
+  /** Local wall-clock of the newest line applied (`YYYY-MM-DDTHH:MM:SS`), '' for time-less lines. */
+  seen: string;
+  /** Target state of the failed attempt while state is Failed. */
+  failedTarget: string | null;
+}
+
+export interface FactStoreState {
+  packages: PackageEntry[];
+  failures: FailureRecord[];
+  corruption: CorruptionRecord[];
+  scans: ScanRecord[];
+  servicingStack: { version: string; seen: string } | null;
+  unrecognizedLines: number;
+}
+
+/** Local wall-clock part of an ISO timestamp, comparable as text whatever offset was known when it was made. */
+function wallClock(at: string | null | undefined): string {
+  return at ? at.slice(0, 19) : '';
+}
+
+/** Fresh copies of every string, so stored facts never pin the large decoded chunks they were sliced from. */
+function detached<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+class BoundedMap<V> {
+  readonly items = new Map<string, V>();
+  constructor(private readonly limit: number) {}
+
+  /** Inserts or replaces; beyond the limit the oldest insertion is dropped (input arrives in time order). */
+  put(key: string, value: V): void {
+    this.items.set(key, value);
+    if (this.items.size > this.limit) {
+      const oldest = this.items.keys().next().value;
+      if (oldest !== undefined) this.items.delete(oldest);
+    }
+  }
+}
+
+const failureKey = (f: FailureRecord) => `${wallClock(f.at)}|${f.package ?? ''}|${f.hresult}`;
+const corruptionKey = (c: CorruptionRecord) =>
+  `${wallClock(c.at)}|${c.source}|${c.family}|${c.version ?? ''}|${c.file ?? ''}|${c.kind}`;
+const scanKey = (s: ScanRecord) => `${wallClock(s.at)}|${s.tool}|${s.operation}`;
+
+export class FactStore implements FactSink {
+  private readonly packages = new BoundedMap<PackageEntry>(FACT_LIMITS.packages);
+  private readonly failures = new BoundedMap<FailureRecord>(FACT_LIMITS.failures);
+  private readonly corruption = new BoundedMap<CorruptionRecord>(FACT_LIMITS.corruption);
+  private readonly scans = new BoundedMap<ScanRecord>(FACT_LIMITS.scans);
+  private servicingStack: { version: string; seen: string } | null = null;
+  unrecognizedLines = 0;
+
+  constructor(private readonly catalog: UpdateCatalog) {}
+
+  addFailure(failure: FailureRecord): void {
+    const copy = detached(failure);
+    this.failures.put(failureKey(copy), copy);
+    if (!copy.package) return;
+    const entry = this.entryFor(copy.package);
+    const seen = wallClock(copy.at);
+    if (seen < entry.seen) return;
+    entry.seen = seen;
+    entry.state = 'Failed';
+    entry.kb ??= copy.kb;
+    entry.lastResult = copy.hresult;
+    entry.failureSource = copy.failureSource;
+    entry.failedTarget = copy.targetState;
+    entry.lastChangeAt = copy.at;
+    entry.client = copy.client ?? entry.client;
+  }
+
+  addCorruption(corruption: CorruptionRecord): void {
+    const copy = detached(corruption);
+    this.corruption.put(corruptionKey(copy), copy);
+  }
+
+  addScan(scan: ScanRecord): void {
+    const copy = detached(scan);
+    this.scans.put(scanKey(copy), copy);
+  }
+
+  unrecognized(_record: LogRecord): void {
+    this.unrecognizedLines++;
+  }
+
+  observePackage(observation: PackageObservation): void {
+    const entry = this.entryFor(observation.identity);
+    if (observation.kb && !entry.kb) entry.kb = observation.kb;
+    const seen = wallClock(observation.at);
+    if (seen < entry.seen) return; // an older line read again (re-read after rotation): the newer fact stands
+    const failed = observation.result ? isFailureCode(observation.result) : false;
+    if (observation.weight === 'observed') {
+      if (!observation.state) return;
+      if (entry.state === 'Failed' && observation.state !== entry.failedTarget) return;
+      entry.seen = seen;
+      if (entry.state !== observation.state) entry.lastChangeAt = observation.at;
+      entry.state = observation.state;
+      entry.failedTarget = null;
+      return;
+    }
+    entry.seen = seen;
+    entry.lastChangeAt = observation.at;
+    if (observation.client) entry.client = detached(observation.client);
+    if (failed) {
+      entry.state = 'Failed';
+      entry.lastResult = observation.result ?? null;
+      entry.failureSource = observation.failureSource ?? null;
+      entry.failedTarget = observation.targetState ?? null;
+      return;
+    }
+    if (observation.result) {
+      entry.lastResult = observation.result;
+      entry.failureSource = null;
+    }
+    if (observation.state) {
+      entry.state = observation.state;
+      entry.failedTarget = null;
+    }
+  }
+
+  observeDevice(observation: DeviceObservation): void {
+    if (!observation.servicingStack) return;
+    const seen = wallClock(observation.at);
+    if (this.servicingStack && seen < this.servicingStack.seen) return;
+    this.servicingStack = { version: detached(observation.servicingStack), seen };
+  }
+
+  packageRecords(): PackageRecord[] {
+    const out: PackageRecord[] = [];
+    for (const entry of this.packages.items.values()) {
+      if (!entry.state) continue;
+      out.push({
+        identity: entry.identity,
+        kb: entry.kb,
+        state: entry.state,
+        lastResult: entry.lastResult,
+        failureSource: entry.failureSource,
+        lastChangeAt: entry.lastChangeAt,
+        client: entry.client,
+      });
+    }
+    return out;
+  }
+
+  failureRecords(): FailureRecord[] {
+    return [...this.failures.items.values()];
+  }
+
+  corruptionRecords(): CorruptionRecord[] {
+    return [...this.corruption.items.values()];
+  }
+
+  scanRecords(): ScanRecord[] {
+    return [...this.scans.items.values()];
+  }
+
+  servicingStackVersion(): string | undefined {
+    return this.servicingStack?.version;
+  }
+
+  /**
+   * `major.revision` of the newest installed cumulative update (`Package_for_RollupFix~…~~19041.4894.1.9`
+   * → `19041.4894`). For the Windows 10 2004–22H2 family CBS always prints 19041, whatever the
+   * marketed build (19045); the agent replaces it with the registry's build when it has one.
+   */
+  osBuild(): string | undefined {
+    let best: { major: number; revision: number } | null = null;
+    for (const entry of this.packages.items.values()) {
+      if (entry.state !== 'Installed' && entry.state !== 'Permanent') continue;
+      const build = rollupBuildOf(entry.identity);
+      if (build && (!best || build.major > best.major || (build.major === best.major && build.revision > best.revision))) best = build;
+    }
+    return best ? `${best.major}.${best.revision}` : undefined;
+  }
+
+  snapshot(): FactStoreState {
+    return {
+      packages: [...this.packages.items.values()],
+      failures: this.failureRecords(),
+      corruption: this.corruptionRecords(),
+      scans: this.scanRecords(),
+      servicingStack: this.servicingStack,
+      unrecognizedLines: this.unrecognizedLines,
+    };
+  }
+
+  restore(state: FactStoreState): void {
+    for (const entry of state.packages) this.packages.put(entry.identity, { ...entry });
+    for (const failure of state.failures) this.failures.put(failureKey(failure), failure);
+    for (const item of state.corruption) this.corruption.put(corruptionKey(item), item);
+    for (const scan of state.scans) this.scans.put(scanKey(scan), scan);
+    this.servicingStack = state.servicingStack;
+    this.unrecognizedLines = state.unrecognizedLines;
+  }
+
+  private entryFor(identity: string): PackageEntry {
+    let entry = this.packages.items.get(identity);
+    if (!entry) {
+      const clean = detached(identity);
+      entry = {
+        identity: clean, kb: kbOfPackage(clean, this.catalog), state: null, lastResult: null, failureSource: null,
+        lastChangeAt: null, client: null, seen: '', failedTarget: null,
+      };
+      this.packages.put(clean, entry);
+    }
+    return entry;
+  }
+}
