@@ -1,0 +1,138 @@
+// The long-running agent: node-cron schedule + a debounced watch on the CBS folder + spool retries with backoff.
+import { watch, type FSWatcher } from 'node:fs';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { AgentLogger } from '../log';
+import { backoffDelay, type RetryPolicy } from '../ship/backoff';
+import type { DrainResult } from '../ship/sender';
+
+export interface AgentLoopDeps {
+  /** Collect and spool one report. */
+  cycle: () => Promise<unknown>;
+  /** Ship what the spool holds. */
+  drain: () => Promise<DrainResult>;
+  schedule: string;
+  /** Folder to watch for new servicing-log bytes, or null. */
+  watchDir: string | null;
+  /** Quiet time after the last change before a cycle starts. */
+  debounceMs: number;
+  /** A folder that never stops changing (a long DISM run) still gets a cycle this often. */
+  maxWaitMs: number;
+  retry: RetryPolicy;
+  random: () => number;
+  log: AgentLogger;
+}
+
+const WATCHED = /^(CBS\.log|CbsPersist_\d+\.(log|cab)|CheckSUR\.(log|persist\.log))$/i;
+
+/**
+ * One cycle at a time: a trigger that arrives while a cycle runs is remembered and runs right
+ * after. A send that must wait (server down, 429/503) is retried on its own timer — without
+ * collecting again — using Retry-After when given, else full-jitter exponential backoff.
+ */
+export class AgentLoop {
+  private task: ScheduledTask | null = null;
+  private watcher: FSWatcher | null = null;
+  private debounceTimer: NodeJS.Timeout | null = null;
+  private firstChangeAt = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryAttempt = 0;
+  private running: Promise<void> | null = null;
+  private pending: 'cycle' | 'drain' | null = null;
+  private stopped = false;
+  cycles = 0;
+
+  constructor(private readonly deps: AgentLoopDeps) {
+    if (!cron.validate(deps.schedule)) throw new Error(`schedule '${deps.schedule}' is not a valid cron expression`);
+  }
+
+  start(): void {
+    this.task = cron.schedule(this.deps.schedule, () => this.trigger('cycle', 'schedule'), { noOverlap: false, name: 'patchlens-cycle' });
+    if (this.deps.watchDir !== null) this.startWatch(this.deps.watchDir);
+    this.trigger('cycle', 'start');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.task?.stop();
+    await this.task?.destroy();
+    this.watcher?.close();
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.running;
+  }
+
+  /** Resolves when no cycle is running or queued (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private startWatch(dir: string): void {
+    try {
+      this.watcher = watch(dir, { persistent: true }, (_event, name) => {
+        if (name !== null && !WATCHED.test(String(name))) return;
+        this.onChange();
+      });
+      this.watcher.on('error', (error) => this.deps.log.warn({ error: error.message }, 'watching the log folder failed; relying on the schedule'));
+    } catch (error) {
+      this.deps.log.warn({ dir, error: (error as Error).message }, 'cannot watch the log folder; relying on the schedule');
+    }
+  }
+
+  private onChange(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    if (this.debounceTimer === null) this.firstChangeAt = now;
+    else clearTimeout(this.debounceTimer);
+    const waited = now - this.firstChangeAt;
+    const delay = Math.max(0, Math.min(this.deps.debounceMs, this.deps.maxWaitMs - waited));
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = null;
+      this.trigger('cycle', 'log change');
+    }, delay);
+  }
+
+  private trigger(kind: 'cycle' | 'drain', reason: string): void {
+    if (this.stopped) return;
+    if (this.running) {
+      if (this.pending !== 'cycle') this.pending = kind;
+      return;
+    }
+    this.running = this.execute(kind, reason).finally(() => {
+      this.running = null;
+      const next = this.pending;
+      this.pending = null;
+      if (next) this.trigger(next, 'queued');
+    });
+  }
+
+  private async execute(kind: 'cycle' | 'drain', reason: string): Promise<void> {
+    if (kind === 'cycle') {
+      try {
+        await this.deps.cycle();
+        this.cycles++;
+      } catch (error) {
+        this.deps.log.error({ reason, error: (error as Error).message }, 'cycle failed; the next one will try again');
+      }
+    }
+    let result: DrainResult;
+    try {
+      result = await this.deps.drain();
+    } catch (error) {
+      result = { acknowledged: [], duplicates: 0, remaining: 1, stopped: { reason: 'retry', retryAfterMs: null, detail: (error as Error).message } };
+    }
+    this.scheduleRetry(result);
+  }
+
+  private scheduleRetry(result: DrainResult): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (result.stopped?.reason !== 'retry' || result.remaining === 0) {
+      this.retryAttempt = 0;
+      return;
+    }
+    const delay = result.stopped.retryAfterMs ?? backoffDelay(this.retryAttempt, this.deps.retry, this.deps.random);
+    this.retryAttempt++;
+    this.deps.log.info({ delayMs: delay, waiting: result.remaining, reason: result.stopped.detail }, 'server unavailable; will retry');
+    this.retryTimer = setTimeout(() => this.trigger('drain', 'retry'), delay);
+  }
+}

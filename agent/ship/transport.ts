@@ -1,0 +1,126 @@
+// HTTPS client for the agent: system + configured CA bundle, optional CONNECT proxy, JSON in and out, bounded time.
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { checkServerUrl } from '../config';
+
+export interface TransportOptions {
+  server: string;
+  allowHttp: boolean;
+  /** Extra trusted certificates (PEM text): the bank's own PKI and/or the Windows root store. */
+  extraCaPem: string[];
+  /** `http://proxy:port` supporting CONNECT, or null. */
+  proxy: string | null;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Network-level failure (refused, reset, timeout, TLS): always worth a retry later. */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+}
+
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export class Transport {
+  private readonly base: URL;
+  private readonly ca: string[] | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: TransportOptions) {
+    this.base = checkServerUrl(options.server, options.allowHttp);
+    // Node's bundled roots plus the configured ones: passing `ca` alone would replace the defaults.
+    this.ca = options.extraCaPem.length > 0 ? [...tls.rootCertificates, ...options.extraCaPem] : undefined;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  get serverUrl(): string {
+    return this.base.toString();
+  }
+
+  async postJson(path: string, body: string, bearer: string | null): Promise<HttpResponse> {
+    const url = new URL(path.replace(/^\//, ''), this.base.toString().endsWith('/') ? this.base : new URL(`${this.base}/`));
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      accept: 'application/json',
+      'user-agent': 'patchlens-agent',
+    };
+    if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+    const secure = url.protocol === 'https:';
+    const tunnel = this.options.proxy !== null && secure ? await this.connectThroughProxy(url) : null;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const fail = (error: Error) => reject(error instanceof NetworkError ? error : new NetworkError(`${url.host}: ${error.message}`));
+      const requestOptions: https.RequestOptions = {
+        method: 'POST',
+        hostname: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port || (secure ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        headers,
+        ca: this.ca,
+        servername: url.hostname,
+        agent: false,
+        timeout: this.timeoutMs,
+      };
+      if (tunnel) requestOptions.createConnection = () => tls.connect({ socket: tunnel, servername: url.hostname, ca: this.ca });
+      const request = (secure ? https : http).request(requestOptions, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
+        });
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', fail);
+      });
+      request.on('timeout', () => request.destroy(new NetworkError(`${url.host}: no answer within ${this.timeoutMs} ms`)));
+      request.on('error', fail);
+      request.end(body);
+    });
+  }
+
+  /** Opens a CONNECT tunnel through the configured proxy; TLS then runs end to end inside it. */
+  private connectThroughProxy(target: URL): Promise<Duplex> {
+    const proxy = new URL(this.options.proxy ?? '');
+    const authority = `${target.hostname}:${target.port || 443}`;
+    return new Promise((resolve, reject) => {
+      const request = http.request({
+        method: 'CONNECT',
+        hostname: proxy.hostname,
+        port: proxy.port || 8080,
+        path: authority,
+        headers: { host: authority },
+        timeout: this.timeoutMs,
+      });
+      request.on('connect', (response, socket) => {
+        if (response.statusCode === 200) resolve(socket);
+        else {
+          socket.destroy();
+          reject(new NetworkError(`proxy ${proxy.host} refused CONNECT ${authority}: HTTP ${response.statusCode}`));
+        }
+      });
+      request.on('timeout', () => request.destroy(new NetworkError(`proxy ${proxy.host}: no answer within ${this.timeoutMs} ms`)));
+      request.on('error', (error) => reject(new NetworkError(`proxy ${proxy.host}: ${error.message}`)));
+      request.end();
+    });
+  }
+}
+
+/** The `message` of an error envelope, or the start of the body. */
+export function describeResponse(response: HttpResponse): string {
+  try {
+    const parsed = JSON.parse(response.body) as { error?: { code?: string; message?: string } };
+    if (parsed.error?.message) return `HTTP ${response.status} ${parsed.error.code ?? ''}: ${parsed.error.message}`.replace('  ', ' ');
+  } catch {
+    // not JSON
+  }
+  return `HTTP ${response.status}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`;
+}
