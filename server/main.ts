@@ -1,17 +1,65 @@
-// Server entry point: `npm start`. Serves the dashboard and the API on PORT.
-import express from 'express';
+// Server entry point (`npm start`): reads config once, opens the database, creates the first admin, serves API, live push and dashboard.
+import pino from 'pino';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createFleetModule } from './http/routes/fleet/index';
+import { openSqliteStorage } from './storage/sqlite/storage';
 
-const port = Number(process.env.PORT ?? 8080);
-const app = express();
-app.get('/healthz', (_req, res) => {
-  res.json({ ok: true });
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`patchlens: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.logLevel });
+  const storage = openSqliteStorage(config.dataDir, { synchronous: config.sqliteSynchronous });
+  if (storage.migrated.length > 0) logger.info({ migrations: storage.migrated }, 'database schema updated');
+
+  const patchlens = createApp({ config, storage, logger, modules: [(ctx) => createFleetModule(ctx, storage.db)] });
+  const initial = await patchlens.ctx.admin.ensureInitialAdmin(config.adminPassword);
+
+  const address = await patchlens.listen();
+  const scheme = config.tlsCert ? 'https' : 'http';
+  const host = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.address;
+  const url = `${scheme}://${host}:${address.port}${config.basePath}/`;
+  logger.info({ url, dataDir: config.dataDir }, 'PatchLens listening');
+  process.stdout.write(`PatchLens listening on ${url} (data in ${config.dataDir})\n`);
+  if (initial) {
+    if (initial.oneTimePassword) {
+      process.stdout.write(
+        `\nFirst start: sign in at ${url} as "${initial.username}" with the one-time password\n\n    ${initial.oneTimePassword}\n\n` +
+          'It is shown only now and must be changed at first sign-in. Lost it? npm run admin -- user reset-password admin\n\n',
+      );
+    } else {
+      process.stdout.write(`\nFirst start: sign in at ${url} as "${initial.username}" with the password from PATCHLENS_ADMIN_PASSWORD.\n\n`);
+    }
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    patchlens
+      .close()
+      .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
+      .finally(() => {
+        storage.close();
+        process.exit(0);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`patchlens: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
 });
-app.get('/', (_req, res) => {
-  res.type('html').send('<!doctype html><title>PatchLens</title><h1>PatchLens</h1><p>The server is starting up in a later release.</p>');
-});
-const server = app.listen(port, () => {
-  console.log(`PatchLens listening on http://localhost:${port}`);
-});
-const stop = () => server.close(() => process.exit(0));
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);

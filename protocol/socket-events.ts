@@ -1,0 +1,59 @@
+// Live push over socket.io: the typed event maps shared by the server and the dashboard.
+import { z } from 'zod';
+
+/** Aggregate counters as `scope` → `key` → current value (absolute, so a missed delta is harmless). */
+export const counterValuesSchema = z.record(z.string(), z.record(z.string(), z.number()));
+
+/** One coalesced batch of fleet changes since the previous delta, sent at most every 250 ms. */
+export const fleetDeltaSchema = z.object({
+  /** ISO time the delta was assembled. */
+  at: z.string(),
+  /** Increases by one per delta on this server; a gap means deltas were dropped. */
+  seq: z.number().int(),
+  /** Reports accepted since the previous delta (applied, unchanged or superseded). */
+  reportsAccepted: z.number().int().min(0),
+  /** Devices whose stored state changed since the previous delta. */
+  devicesChanged: z.number().int().min(0),
+  /** New values of the counters that changed. */
+  counters: counterValuesSchema,
+});
+export type FleetDelta = z.infer<typeof fleetDeltaSchema>;
+
+export const deviceUpdatedSchema = z.object({
+  deviceId: z.string(),
+  at: z.string(),
+  /** Report sections that changed; empty when only the last-seen time moved. */
+  sections: z.array(z.string()),
+});
+export type DeviceUpdated = z.infer<typeof deviceUpdatedSchema>;
+
+export const clusterChangedSchema = z.object({
+  family: z.string(),
+  deviceCount: z.number().int().min(0),
+  at: z.string(),
+});
+export type ClusterChanged = z.infer<typeof clusterChangedSchema>;
+
+export const alertRaisedSchema = z.object({
+  id: z.union([z.number(), z.string()]),
+  kind: z.string(),
+  message: z.string(),
+  at: z.string(),
+  details: z.unknown().optional(),
+});
+export type AlertRaised = z.infer<typeof alertRaisedSchema>;
+
+export interface ServerToClientEvents {
+  'fleet:delta': (delta: FleetDelta) => void;
+  'device:updated': (update: DeviceUpdated[]) => void;
+  'cluster:changed': (clusters: ClusterChanged[]) => void;
+  'alert:raised': (alert: AlertRaised) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Start receiving `device:updated` for these devices (max 100 watched per socket). */
+  'device:watch': (deviceIds: string[], ack?: (result: { watching: number }) => void) => void;
+  'device:unwatch': (deviceIds: string[], ack?: (result: { watching: number }) => void) => void;
+}
+
+export const LIVE_LIMITS = { watchedDevicesPerSocket: 100 } as const;

@@ -1,0 +1,156 @@
+// Composes the server: express app, HTTP(S) server, socket.io, ingest queue, live hub and the feature modules.
+import express, { Router, type Express } from 'express';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { Server as SocketServer } from 'socket.io';
+import { API_PREFIX } from '../protocol/api';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import { apiNotFound, errorHandler } from './errors';
+import { createAuthGuard } from './http/auth-guard';
+import type { AppModule, AppModuleFactory, PlatformContext } from './http/context';
+import { adminRouter } from './http/routes/admin';
+import { agentsRouter } from './http/routes/agents';
+import { authRouter } from './http/routes/auth';
+import { dashboardRouter } from './http/static-dashboard';
+import { IngestQueue } from './ingest/ingest-queue';
+import { retentionModule } from './ingest/retention';
+import { EventBus } from './live/event-bus';
+import { LiveHub, type LiveServer } from './live/live-hub';
+import { AdminService } from './security/admin-service';
+import { Authenticator } from './security/authenticator';
+import { securityHeaders } from './security/headers';
+import { LoginThrottle } from './security/login-throttle';
+import { RateLimiter } from './security/rate-limiter';
+import { SessionService } from './security/sessions';
+import type { IngestProjection, Storage } from './storage/repository';
+
+export const VERSION = '0.1.0';
+
+export interface CreateAppOptions {
+  config: Config;
+  storage: Storage;
+  clock?: Clock;
+  logger?: Logger;
+  /** Feature modules (routes, projections, jobs), e.g. the fleet module. */
+  modules?: AppModuleFactory[];
+  /** Extra projections run in every ingest transaction. */
+  projections?: IngestProjection[];
+}
+
+export interface PatchLensServer {
+  app: Express;
+  server: HttpServer;
+  io: LiveServer;
+  ctx: PlatformContext;
+  ingest: IngestQueue;
+  live: LiveHub;
+  /** Starts listening on config.host:config.port and the modules' jobs. */
+  listen(): Promise<AddressInfo>;
+  /** Graceful stop: refuse new work, commit queued reports, close sockets and jobs. Does not close storage. */
+  close(): Promise<void>;
+}
+
+export function createApp(options: CreateAppOptions): PatchLensServer {
+  const { config, storage } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const bus = new EventBus((event, err) => logger.error({ err, event }, 'event listener failed'));
+  const sessions = new SessionService(storage.sessions, clock, config.sessionTtlMs);
+  const auth = new Authenticator(storage, sessions, clock);
+  const ctx: PlatformContext = {
+    config,
+    storage,
+    clock,
+    bus,
+    logger,
+    auth,
+    sessions,
+    loginThrottle: new LoginThrottle(storage.throttle, clock),
+    admin: new AdminService(storage, clock),
+    requireAuth: createAuthGuard(auth),
+  };
+
+  const modules: AppModule[] = [retentionModule(ctx), ...(options.modules ?? []).map((factory) => factory(ctx))];
+  const ingest = new IngestQueue({
+    reports: storage.reports,
+    projections: [...(options.projections ?? []), ...modules.flatMap((m) => m.projections ?? [])],
+    bus,
+    clock,
+    capacity: config.ingestQueueSize,
+    batchSize: config.ingestBatchSize,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+
+  const api = Router();
+  api.use(authRouter(ctx));
+  api.use(agentsRouter(ctx, ingest, new RateLimiter(clock, config.enrollPerMinute, 60_000)));
+  api.use(adminRouter(ctx));
+  for (const module of modules) if (module.router) api.use(module.router);
+  api.use(apiNotFound);
+
+  const root = Router();
+  root.use(securityHeaders());
+  root.get('/healthz', async (_req, res) => {
+    const ok = await storage.ping();
+    res.status(ok ? 200 : 503).json({ ok, queue: ingest.length, version: VERSION });
+  });
+  root.use(API_PREFIX, api);
+  root.use(dashboardRouter(config.dashboardDir));
+  app.use(config.basePath || '/', root);
+  app.use(errorHandler(logger));
+
+  const server: HttpServer =
+    config.tlsCert && config.tlsKey
+      ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
+      : createHttpServer(app);
+
+  const io: LiveServer = new SocketServer(server, {
+    path: `${config.basePath}/socket.io`,
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+  });
+  const isSecure = (req: IncomingMessage): boolean => {
+    if ('encrypted' in req.socket && req.socket.encrypted) return true;
+    return config.trustProxy !== false && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
+  };
+  const live = new LiveHub({ io, bus, auth, clock, intervalMs: config.liveIntervalMs, allowedOrigins: config.allowedOrigins, isSecure });
+
+  return {
+    app,
+    server,
+    io,
+    ctx,
+    ingest,
+    live,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      live.start();
+      for (const module of modules) await module.start?.();
+      return server.address() as AddressInfo;
+    },
+    async close() {
+      await ingest.close();
+      for (const module of modules) await module.stop?.();
+      live.stop();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// Server configuration: read once from the environment (and an optional JSON file), validated, then passed in.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `250ms`, `30s`, `15m`, `12h`, `14d` (or a bare number of milliseconds) → milliseconds. */
+export function parseDuration(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match) return null;
+  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!);
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** `512kb`, `8mb`, or a bare number of bytes → bytes. */
+export function parseSize(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb)?\s*$/i.exec(text);
+  if (!match) return null;
+  return Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
+}
+
+const duration = z.union([
+  z.number().int().min(0),
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 15m, 12h or 14d` });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+]);
+const size = z.union([
+  z.number().int().min(1),
+  z.string().transform((text, ctx) => {
+    const bytes = parseSize(text);
+    if (bytes === null) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a size like 512kb or 8mb` });
+      return z.NEVER;
+    }
+    return bytes;
+  }),
+]);
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+/** `TRUST_PROXY`: false, true, a hop count, or express's address list (`loopback, 10.0.0.0/8`). */
+const trustProxy = z.union([
+  z.boolean(),
+  z.number().int().min(0),
+  z.string().transform((text): boolean | number | string => {
+    const value = text.trim();
+    if (value === '' || value === 'false' || value === '0') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    return value;
+  }),
+]);
+
+export const configSchema = z
+  .object({
+    port: integer(0, 65_535).default(8080),
+    host: z.string().min(1).default('0.0.0.0'),
+    dataDir: z.string().min(1).default('./data'),
+    adminPassword: z.string().min(12, 'PATCHLENS_ADMIN_PASSWORD must be at least 12 characters').optional(),
+    trustProxy: trustProxy.default(false),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    /** Mount point behind a reverse proxy, e.g. `/patchlens`; '' for the root. */
+    basePath: z
+      .string()
+      .default('')
+      .transform((p) => p.replace(/\/+$/, ''))
+      .refine((p) => p === '' || /^\/[A-Za-z0-9._~\-/]*$/.test(p), 'BASE_PATH must start with / and hold only URL path characters'),
+    dashboardDir: z.string().min(1).default('dist/dashboard'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** A device that has not reported for this long counts as stale. */
+    staleAfterMs: duration.default(14 * 86_400_000),
+    reportBodyLimitBytes: size.default(8 * 1024 * 1024),
+    /** Reports waiting for a commit; beyond it new reports get 429 + Retry-After. */
+    ingestQueueSize: integer(1, 1_000_000).default(5_000),
+    /** Most reports committed in one transaction (group commit). */
+    ingestBatchSize: integer(1, 10_000).default(500),
+    /** Report bodies older than this are pruned; the report rows stay for history. */
+    reportBodyRetentionMs: duration.default(30 * 86_400_000),
+    /** Report rows (history) older than this are deleted. */
+    reportRetentionMs: duration.default(400 * 86_400_000),
+    sessionTtlMs: duration.default(12 * 3_600_000),
+    /** Extra origins allowed to open the live socket besides the server's own. */
+    allowedOrigins: z
+      .union([z.array(z.string()), z.string().transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))])
+      .default([]),
+    /** Enrollment attempts allowed per client address per minute. */
+    enrollPerMinute: integer(1, 100_000).default(30),
+    /** How often live changes are flushed to dashboards (≥ 250 ms keeps it at 4 emits/s at most). */
+    liveIntervalMs: duration.pipe(z.number().min(250, 'LIVE_INTERVAL must be at least 250ms')).default(250),
+    /** SQLite `synchronous`: FULL survives power loss, NORMAL survives process crashes. */
+    sqliteSynchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
+    secureCookies: flag.optional(),
+  })
+  .refine((c) => Boolean(c.tlsCert) === Boolean(c.tlsKey), {
+    message: 'TLS_CERT and TLS_KEY must be given together',
+    path: ['tlsCert'],
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variable → config key. */
+const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
+  PORT: 'port',
+  HOST: 'host',
+  DATA_DIR: 'dataDir',
+  PATCHLENS_ADMIN_PASSWORD: 'adminPassword',
+  TRUST_PROXY: 'trustProxy',
+  TLS_CERT: 'tlsCert',
+  TLS_KEY: 'tlsKey',
+  BASE_PATH: 'basePath',
+  DASHBOARD_DIR: 'dashboardDir',
+  LOG_LEVEL: 'logLevel',
+  STALE_AFTER: 'staleAfterMs',
+  REPORT_BODY_LIMIT: 'reportBodyLimitBytes',
+  INGEST_QUEUE_SIZE: 'ingestQueueSize',
+  INGEST_BATCH_SIZE: 'ingestBatchSize',
+  REPORT_BODY_RETENTION: 'reportBodyRetentionMs',
+  REPORT_RETENTION: 'reportRetentionMs',
+  SESSION_TTL: 'sessionTtlMs',
+  ALLOWED_ORIGINS: 'allowedOrigins',
+  ENROLL_PER_MINUTE: 'enrollPerMinute',
+  LIVE_INTERVAL: 'liveIntervalMs',
+  SQLITE_SYNCHRONOUS: 'sqliteSynchronous',
+  SECURE_COOKIES: 'secureCookies',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Builds the config from `PATCHLENS_CONFIG` (a JSON file with the camelCase keys) overlaid by
+ * environment variables. Throws ConfigError with every problem listed.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<z.input<typeof configSchema>> = {}): Config {
+  let fromFile: Record<string, unknown> = {};
+  const file = env.PATCHLENS_CONFIG;
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(resolve(file), 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  if (!result.success) {
+    const envName = (key: string) => Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0] ?? key;
+    const lines = result.error.issues.map((i) => `${envName(String(i.path[0] ?? ''))}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,54 @@
+// Storage records → the API shapes in protocol/api.ts (ISO times, no hashes).
+import type { ApiToken, AuditEntryDto, EnrollmentSecret, SessionUser, User } from '../../protocol/api';
+import type { ApiTokenInfo, AuditEntry, DeviceKeyInfo, EnrollmentSecretInfo, UserRecord } from '../storage/repository';
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+export const userDto = (u: UserRecord): User => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  mustChangePassword: u.mustChangePassword,
+  createdAt: iso(u.createdAt),
+  disabled: u.disabledAt !== null,
+  lastLoginAt: isoOrNull(u.lastLoginAt),
+});
+
+export const sessionUserDto = (u: UserRecord): SessionUser => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  mustChangePassword: u.mustChangePassword,
+});
+
+export const enrollmentSecretDto = (s: EnrollmentSecretInfo): EnrollmentSecret => ({
+  id: s.id,
+  name: s.name,
+  createdAt: iso(s.createdAt),
+  createdBy: s.createdBy,
+  expiresAt: isoOrNull(s.expiresAt),
+  revokedAt: isoOrNull(s.revokedAt),
+  uses: s.uses,
+  lastUsedAt: isoOrNull(s.lastUsedAt),
+});
+
+export const apiTokenDto = (t: ApiTokenInfo): ApiToken => ({
+  id: t.id,
+  name: t.name,
+  role: t.role,
+  createdAt: iso(t.createdAt),
+  createdBy: t.createdBy,
+  revokedAt: isoOrNull(t.revokedAt),
+  lastUsedAt: isoOrNull(t.lastUsedAt),
+});
+
+export const deviceKeyDto = (k: DeviceKeyInfo) => ({
+  id: k.id,
+  deviceId: k.deviceId,
+  hostname: k.hostname,
+  createdAt: iso(k.createdAt),
+  revokedAt: isoOrNull(k.revokedAt),
+});
+
+export const auditDto = (a: AuditEntry): AuditEntryDto => ({ ...a, at: iso(a.at) });

@@ -1,0 +1,174 @@
+// Live push: authenticates dashboard sockets, coalesces domain events, and emits at most once per interval per event type.
+import type { IncomingMessage } from 'node:http';
+import type { Server, Socket } from 'socket.io';
+import type {
+  AlertRaised,
+  ClientToServerEvents,
+  ClusterChanged,
+  DeviceUpdated,
+  FleetDelta,
+  ServerToClientEvents,
+} from '../../protocol/socket-events';
+import { LIVE_LIMITS } from '../../protocol/socket-events';
+import type { Clock } from '../clock';
+import type { Authenticator, Principal } from '../security/authenticator';
+import type { CounterValues } from '../storage/repository';
+import type { EventBus } from './event-bus';
+
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
+
+const FLEET_ROOM = 'fleet';
+const deviceRoom = (id: string) => `device:${id}`;
+
+export interface LiveHubOptions {
+  io: LiveServer;
+  bus: EventBus;
+  auth: Authenticator;
+  clock: Clock;
+  intervalMs: number;
+  /** Origins allowed besides the server's own (`proto://host` of the handshake). */
+  allowedOrigins: readonly string[];
+  /** Whether the handshake arrived over TLS (direct or via a trusted proxy). */
+  isSecure(req: IncomingMessage): boolean;
+}
+
+/** True when the browser's Origin is the server itself or explicitly allowed; absent Origin means a non-browser client. */
+export function originAllowed(req: IncomingMessage, secure: boolean, allowed: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  const host = req.headers['x-forwarded-host'] ?? req.headers.host;
+  const own = `${secure ? 'https' : 'http'}://${String(host)}`;
+  return origin === own || allowed.includes(origin);
+}
+
+export class LiveHub {
+  private counters: CounterValues = {};
+  private reportsAccepted = 0;
+  private readonly changedDevices = new Map<string, Set<string>>();
+  private readonly clusters = new Map<string, ClusterChanged>();
+  private alerts: AlertRaised[] = [];
+  private seq = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly unsubscribe: (() => void)[] = [];
+  /** Deltas emitted so far (for tests and stats). */
+  emitted = 0;
+
+  constructor(private readonly options: LiveHubOptions) {
+    const { io, bus } = options;
+    io.use((socket, next) => {
+      void this.authenticate(socket).then(
+        () => next(),
+        (err: Error) => next(err),
+      );
+    });
+    io.on('connection', (socket) => this.onConnection(socket));
+    this.unsubscribe.push(
+      bus.on('counters.changed', ({ values }) => {
+        for (const [scope, keys] of Object.entries(values)) Object.assign((this.counters[scope] ??= {}), keys);
+      }),
+      bus.on('reports.committed', ({ accepted }) => {
+        this.reportsAccepted += accepted;
+      }),
+      bus.on('device.changed', ({ deviceId, sections }) => {
+        let set = this.changedDevices.get(deviceId);
+        if (!set) {
+          set = new Set();
+          this.changedDevices.set(deviceId, set);
+        }
+        for (const section of sections) set.add(section);
+      }),
+      bus.on('cluster.changed', (cluster) => {
+        this.clusters.set(cluster.family, cluster);
+      }),
+      bus.on('alert.raised', (alert) => {
+        this.alerts.push(alert);
+      }),
+    );
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.flush(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const off of this.unsubscribe) off();
+  }
+
+  private async authenticate(socket: LiveSocket): Promise<void> {
+    const req = socket.request;
+    if (!originAllowed(req, this.options.isSecure(req), this.options.allowedOrigins)) {
+      throw Object.assign(new Error('origin not allowed'), { data: { code: 'forbidden' } });
+    }
+    const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+    const principal = token ? await this.options.auth.fromToken(token) : await this.options.auth.fromHeaders({ cookie: req.headers.cookie });
+    if (!principal) throw Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated' } });
+    socket.data.principal = principal;
+  }
+
+  private onConnection(socket: LiveSocket): void {
+    void socket.join(FLEET_ROOM);
+    const watched = () => [...socket.rooms].filter((room) => room.startsWith('device:')).length;
+    socket.on('device:watch', (ids, ack) => {
+      if (!Array.isArray(ids)) return;
+      for (const id of ids) {
+        if (typeof id !== 'string' || watched() >= LIVE_LIMITS.watchedDevicesPerSocket) break;
+        void socket.join(deviceRoom(id));
+      }
+      if (typeof ack === 'function') ack({ watching: watched() });
+    });
+    socket.on('device:unwatch', (ids, ack) => {
+      if (!Array.isArray(ids)) return;
+      for (const id of ids) if (typeof id === 'string') void socket.leave(deviceRoom(id));
+      if (typeof ack === 'function') ack({ watching: watched() });
+    });
+  }
+
+  /** One tick: everything gathered since the last tick leaves as at most one message per event type per socket. */
+  flush(): void {
+    const { io, clock } = this.options;
+    const at = new Date(clock.now()).toISOString();
+    if (this.reportsAccepted > 0 || this.changedDevices.size > 0 || Object.keys(this.counters).length > 0) {
+      const delta: FleetDelta = {
+        at,
+        seq: ++this.seq,
+        reportsAccepted: this.reportsAccepted,
+        devicesChanged: this.changedDevices.size,
+        counters: this.counters,
+      };
+      io.to(FLEET_ROOM).emit('fleet:delta', delta);
+      this.emitted++;
+    }
+    if (this.changedDevices.size > 0) this.emitDeviceUpdates(at);
+    if (this.clusters.size > 0) io.to(FLEET_ROOM).emit('cluster:changed', [...this.clusters.values()]);
+    for (const alert of this.alerts) io.to(FLEET_ROOM).emit('alert:raised', alert);
+    this.counters = {};
+    this.reportsAccepted = 0;
+    this.changedDevices.clear();
+    this.clusters.clear();
+    this.alerts = [];
+  }
+
+  /** Watchers get one `device:updated` per tick holding every watched device that changed. */
+  private emitDeviceUpdates(at: string): void {
+    const rooms = this.options.io.of('/').adapter.rooms;
+    const perSocket = new Map<string, DeviceUpdated[]>();
+    for (const [deviceId, sections] of this.changedDevices) {
+      const members = rooms.get(deviceRoom(deviceId));
+      if (!members) continue;
+      const update: DeviceUpdated = { deviceId, at, sections: [...sections] };
+      for (const socketId of members) {
+        let list = perSocket.get(socketId);
+        if (!list) {
+          list = [];
+          perSocket.set(socketId, list);
+        }
+        list.push(update);
+      }
+    }
+    for (const [socketId, updates] of perSocket) this.options.io.to(socketId).emit('device:updated', updates);
+  }
+}

@@ -1,0 +1,70 @@
+// Works out who is calling from request headers: a dashboard session cookie or a `Bearer` API token.
+import type { Clock } from '../clock';
+import { SESSION_COOKIE } from '../../protocol/api';
+import type { Role, SessionRecord, Storage } from '../storage/repository';
+import { hashCredential } from './secrets';
+import type { SessionService } from './sessions';
+
+export type Principal =
+  | { kind: 'user'; userId: number; username: string; role: Role; mustChangePassword: boolean; session: SessionRecord }
+  | { kind: 'token'; tokenId: number; name: string; role: Role };
+
+/** Parses a Cookie header into name → value (first occurrence wins). */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  if (!header) return cookies;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name || name in cookies) continue;
+    try {
+      cookies[name] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      cookies[name] = part.slice(eq + 1).trim();
+    }
+  }
+  return cookies;
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+export function principalName(principal: Principal): string {
+  return principal.kind === 'user' ? principal.username : `token:${principal.name}`;
+}
+
+export class Authenticator {
+  constructor(
+    private readonly storage: Storage,
+    private readonly sessions: SessionService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The API token in `Authorization: Bearer …`, or the session cookie; null when neither is valid. */
+  async fromHeaders(headers: { authorization?: string | undefined; cookie?: string | undefined }): Promise<Principal | null> {
+    const token = bearerToken(headers.authorization);
+    if (token) return this.fromToken(token);
+    const sessionId = parseCookies(headers.cookie)[SESSION_COOKIE];
+    return sessionId ? this.fromSession(sessionId) : null;
+  }
+
+  async fromToken(token: string): Promise<Principal | null> {
+    const info = await this.storage.credentials.useApiToken(hashCredential(token), this.clock.now());
+    return info ? { kind: 'token', tokenId: info.id, name: info.name, role: info.role } : null;
+  }
+
+  async fromSession(sessionId: string): Promise<Principal | null> {
+    const session = await this.sessions.resolve(sessionId);
+    if (!session) return null;
+    const user = await this.storage.users.byId(session.userId);
+    if (!user || user.disabledAt !== null) {
+      await this.sessions.destroy(session.idHash);
+      return null;
+    }
+    return { kind: 'user', userId: user.id, username: user.username, role: user.role, mustChangePassword: user.mustChangePassword, session };
+  }
+}

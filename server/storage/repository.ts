@@ -1,0 +1,238 @@
+// The storage contract routes and services call; the SQLite implementation lives in ./sqlite, others can follow.
+import type { Report } from '../../protocol/report';
+import type { DeviceRow, DeviceState, DeviceStateChange, SectionName } from './device-state';
+
+export type Role = 'admin' | 'viewer';
+
+/** Reads and writes that run inside the ingest transaction for projections. */
+export interface CounterWriter {
+  /** Adds `delta` to counter scope × key; applied with the transaction, rolled back with it. */
+  add(scope: string, key: string, delta: number): void;
+}
+
+/** Synchronous SQL inside the ingest transaction (the SQLite dialect for the SQLite storage). */
+export interface SqlExecutor {
+  run(sql: string, ...params: unknown[]): { changes: number };
+  get<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T | undefined;
+  all<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+}
+
+export interface ProjectionTx {
+  counters: CounterWriter;
+  sql: SqlExecutor;
+  /** Server time of the batch (epoch ms). */
+  now: number;
+}
+
+/**
+ * Keeps derived data (aggregate counters, cluster tables) in step with device state. Runs inside the
+ * ingest transaction for each report that reached the device's current state; throwing rolls back
+ * that report only and fails it with 500.
+ */
+export interface IngestProjection {
+  readonly name: string;
+  apply(tx: ProjectionTx, change: DeviceStateChange): void;
+}
+
+/** One validated report waiting in the ingest queue. */
+export interface IngestItem {
+  report: Report;
+  /** The request body as received, kept when the report changes state. */
+  rawBody: string;
+  /** The device the presenting key belongs to (already checked against report.device.id). */
+  deviceId: string;
+  receivedAt: number;
+}
+
+export type IngestOutcome =
+  | { status: 'applied' | 'unchanged' | 'superseded'; reportId: string; changedSections: SectionName[]; change: DeviceStateChange | null }
+  | { status: 'duplicate'; reportId: string }
+  | { status: 'conflict'; reportId: string; message: string }
+  | { status: 'failed'; reportId: string; error: Error };
+
+export interface IngestBatchResult {
+  outcomes: IngestOutcome[];
+  /** New values of every counter the batch changed, `scope` → `key` → value. */
+  counters: CounterValues;
+}
+
+export type CounterValues = Record<string, Record<string, number>>;
+
+export interface ReportSummary {
+  reportId: string;
+  deviceId: string;
+  sequence: number | null;
+  generatedAt: string;
+  receivedAt: number;
+  outcome: 'applied' | 'unchanged' | 'superseded';
+  changedSections: SectionName[];
+  hasBody: boolean;
+}
+
+export interface ReportRepository {
+  /** Commits the batch in one transaction (each report isolated in a savepoint) and returns one outcome per item. */
+  ingestBatch(items: IngestItem[], projections: readonly IngestProjection[], now: number): Promise<IngestBatchResult>;
+  has(reportId: string): Promise<boolean>;
+  listForDevice(deviceId: string, limit: number): Promise<ReportSummary[]>;
+  /** Raw body of a stored report, null when pruned or unchanged. */
+  body(reportId: string): Promise<string | null>;
+  /** Drops bodies of reports received before `before`; returns how many. */
+  pruneBodies(before: number): Promise<number>;
+  /** Deletes report rows received before `before`; returns how many. */
+  deleteOlderThan(before: number): Promise<number>;
+  count(): Promise<number>;
+}
+
+export interface DeviceRepository {
+  get(id: string): Promise<DeviceState | null>;
+  getRow(id: string): Promise<DeviceRow | null>;
+  /** Marks devices not seen since `lastSeenBefore` as stale (counter `devices/stale` follows); returns their ids. */
+  markStale(lastSeenBefore: number): Promise<{ deviceIds: string[]; counters: CounterValues }>;
+}
+
+export interface CounterRepository {
+  /** Every counter of a scope, key → value. */
+  scope(scope: string): Promise<Record<string, number>>;
+  get(scope: string, key: string): Promise<number>;
+}
+
+export interface EnrollmentSecretInfo {
+  id: number;
+  name: string;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  uses: number;
+  lastUsedAt: number | null;
+}
+
+export interface DeviceKeyInfo {
+  id: number;
+  deviceId: string;
+  hostname: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface ApiTokenInfo {
+  id: number;
+  name: string;
+  role: Role;
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface CredentialRepository {
+  createEnrollmentSecret(input: { name: string; secretHash: string; createdBy: string; expiresAt: number | null; now: number }): Promise<EnrollmentSecretInfo>;
+  listEnrollmentSecrets(): Promise<EnrollmentSecretInfo[]>;
+  revokeEnrollmentSecret(id: number, now: number): Promise<boolean>;
+  /** The usable (not revoked, not expired) secret with this hash, counting the use. */
+  useEnrollmentSecret(secretHash: string, now: number): Promise<EnrollmentSecretInfo | null>;
+  /** Stores a new key for the device and revokes its older keys, in one transaction. */
+  issueDeviceKey(input: { deviceId: string; hostname: string; keyHash: string; secretId: number | null; now: number }): Promise<DeviceKeyInfo>;
+  /** The active key with this hash. */
+  findDeviceKey(keyHash: string): Promise<DeviceKeyInfo | null>;
+  listDeviceKeys(deviceId: string): Promise<DeviceKeyInfo[]>;
+  /** Revokes every active key of the device; returns how many. */
+  revokeDeviceKeys(deviceId: string, now: number): Promise<number>;
+  createApiToken(input: { name: string; role: Role; tokenHash: string; createdBy: string; now: number }): Promise<ApiTokenInfo>;
+  listApiTokens(): Promise<ApiTokenInfo[]>;
+  revokeApiToken(id: number, now: number): Promise<boolean>;
+  /** The active token with this hash; records its use. */
+  useApiToken(tokenHash: string, now: number): Promise<ApiTokenInfo | null>;
+}
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  mustChangePassword: boolean;
+  createdAt: number;
+  passwordChangedAt: number;
+  disabledAt: number | null;
+  lastLoginAt: number | null;
+}
+
+export interface UserRepository {
+  count(): Promise<number>;
+  create(input: { username: string; passwordHash: string; role: Role; mustChangePassword: boolean; now: number }): Promise<UserRecord>;
+  byId(id: number): Promise<UserRecord | null>;
+  byUsername(username: string): Promise<UserRecord | null>;
+  list(): Promise<UserRecord[]>;
+  update(id: number, changes: { role?: Role; disabledAt?: number | null }): Promise<UserRecord | null>;
+  setPassword(id: number, passwordHash: string, mustChange: boolean, now: number): Promise<void>;
+  recordLogin(id: number, now: number): Promise<void>;
+  /** Number of enabled admins, so the last one cannot be demoted or disabled. */
+  countActiveAdmins(): Promise<number>;
+}
+
+export interface SessionRecord {
+  idHash: string;
+  userId: number;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+export interface SessionRepository {
+  create(session: SessionRecord): Promise<void>;
+  get(idHash: string): Promise<SessionRecord | null>;
+  touch(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
+  delete(idHash: string): Promise<void>;
+  deleteForUser(userId: number): Promise<number>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface ThrottleState {
+  failures: number;
+  windowStart: number;
+  lockedUntil: number | null;
+}
+
+export interface LoginThrottleRepository {
+  get(scope: 'account' | 'ip', key: string): Promise<ThrottleState | null>;
+  put(scope: 'account' | 'ip', key: string, state: ThrottleState): Promise<void>;
+  clear(scope: 'account' | 'ip', key: string): Promise<void>;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: unknown;
+  ip: string | null;
+}
+
+export interface AuditRepository {
+  append(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  /** Newest first; `before` is the id cursor. */
+  list(input: { limit: number; before?: number; action?: string }): Promise<AuditEntry[]>;
+}
+
+export interface SettingsRepository {
+  get<T>(key: string): Promise<T | null>;
+  put(key: string, value: unknown, now: number): Promise<void>;
+}
+
+/** Everything the server stores, behind one object chosen at composition. */
+export interface Storage {
+  readonly devices: DeviceRepository;
+  readonly reports: ReportRepository;
+  readonly counters: CounterRepository;
+  readonly credentials: CredentialRepository;
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly throttle: LoginThrottleRepository;
+  readonly audit: AuditRepository;
+  readonly settings: SettingsRepository;
+  /** Health probe: true when the database answers. */
+  ping(): Promise<boolean>;
+  close(): void;
+}

@@ -1,0 +1,65 @@
+// The SQLite Storage: one database file in DATA_DIR, migrated on open, all repositories on one connection.
+import { join } from 'node:path';
+import type { Storage } from '../repository';
+import { openDatabase, StatementCache, type OpenOptions, type SqliteDatabase } from './database';
+import { SqliteAudit, SqliteSettings } from './audit';
+import { SqliteCredentials } from './credentials';
+import { SqliteCounters, SqliteDevices } from './devices';
+import { SqliteIngest } from './ingest';
+import { migrate } from './migrate';
+import { SqliteReports } from './reports';
+import { SqliteLoginThrottle, SqliteSessions, SqliteUsers } from './users';
+
+export const DATABASE_FILE = 'patchlens.sqlite';
+
+export function databasePath(dataDir: string): string {
+  return join(dataDir, DATABASE_FILE);
+}
+
+export class SqliteStorage implements Storage {
+  /** The connection, for SQLite-specific read models composed beside this storage. */
+  readonly db: SqliteDatabase;
+  readonly statements: StatementCache;
+  readonly devices: SqliteDevices;
+  readonly reports: SqliteReports;
+  readonly counters: SqliteCounters;
+  readonly credentials: SqliteCredentials;
+  readonly users: SqliteUsers;
+  readonly sessions: SqliteSessions;
+  readonly throttle: SqliteLoginThrottle;
+  readonly audit: SqliteAudit;
+  readonly settings: SqliteSettings;
+  /** Migrations applied while opening. */
+  readonly migrated: string[];
+
+  constructor(file: string, options: OpenOptions = {}) {
+    this.db = openDatabase(file, options);
+    this.migrated = migrate(this.db);
+    this.statements = new StatementCache(this.db);
+    this.devices = new SqliteDevices(this.db, this.statements);
+    this.reports = new SqliteReports(this.statements, new SqliteIngest(this.db, this.statements));
+    this.counters = new SqliteCounters(this.statements);
+    this.credentials = new SqliteCredentials(this.db, this.statements);
+    this.users = new SqliteUsers(this.statements);
+    this.sessions = new SqliteSessions(this.statements);
+    this.throttle = new SqliteLoginThrottle(this.statements);
+    this.audit = new SqliteAudit(this.statements);
+    this.settings = new SqliteSettings(this.statements);
+  }
+
+  async ping(): Promise<boolean> {
+    return this.statements.get('SELECT 1 AS ok').get() !== undefined;
+  }
+
+  close(): void {
+    if (this.db.open) {
+      this.db.pragma('optimize');
+      this.db.close();
+    }
+  }
+}
+
+/** Opens (creating and migrating when needed) the database under `dataDir`. */
+export function openSqliteStorage(dataDir: string, options: OpenOptions = {}): SqliteStorage {
+  return new SqliteStorage(databasePath(dataDir), options);
+}
