@@ -95,9 +95,17 @@ export function createFailureHandler(): RecordHandler<FailureState> {
   function emit(context: ParseContext, sink: FactSink, failure: Omit<FailureRecord, 'kb' | 'hresultName'> & { printedName: string | null }): void {
     const { printedName, ...rest } = failure;
     sink.addFailure({
-      ...rest,
+      at: rest.at,
+      package: rest.package,
       kb: rest.package ? kbOfPackage(rest.package, context.catalog) : null,
+      hresult: rest.hresult,
       hresultName: hresultNameOf(rest.hresult, printedName),
+      failureSource: rest.failureSource,
+      startState: rest.startState,
+      targetState: rest.targetState,
+      client: rest.client,
+      operation: rest.operation,
+      evidence: rest.evidence,
     });
     state.emitted = { code: rest.hresult, package: rest.package };
   }

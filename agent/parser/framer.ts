@@ -26,6 +26,7 @@ export interface PendingRecordState {
   csiUtc: string | null;
   textStart: number;
   continuation: string[];
+  file: string;
   line: number;
   skip: boolean;
 }
@@ -74,10 +75,14 @@ export class RecordFramer {
     return this.carry.length > 0 || this.discarding;
   }
 
-  beginFile(name: string, kind: LogKind): void {
+  /**
+   * Starts (or, with `firstLine`, resumes) a file. The open record is kept: only the next head
+   * closes it, so a record whose continuation lines arrive in a later read is still one record.
+   */
+  beginFile(name: string, kind: LogKind, firstLine = 0): void {
     this.file = name;
     this.kind = kind;
-    this.lines = 0;
+    this.lines = firstLine;
     this.carry = '';
     this.discarding = false;
   }
@@ -218,6 +223,7 @@ export class RecordFramer {
       csiUtc,
       textStart,
       continuation: [],
+      file: this.file,
       line: this.lines,
       skip: isSkippableNoise(head.component, line, textStart),
     };
@@ -234,7 +240,7 @@ export class RecordFramer {
     this.flushPending();
     this.pending = {
       raw: line, timeStart: -1, level: null, messageId: null, component: '', csiSequence: null, csiUtc: null,
-      textStart: 0, continuation: [], line: this.lines, skip: false,
+      textStart: 0, continuation: [], file: this.file, line: this.lines, skip: false,
     };
   }
 
@@ -256,7 +262,7 @@ export class RecordFramer {
       text: raw.slice(textStart, end),
       continuation: pending.continuation,
       raw,
-      file: this.file,
+      file: pending.file,
       line: pending.line,
     };
   }

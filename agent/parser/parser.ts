@@ -1,0 +1,293 @@
+// ServicingLogParser: bytes in (any chunking), Report v1 facts out; resumable through a bounded snapshot.
+import { updateCatalog, type UpdateCatalog } from '../../protocol/catalog';
+import type { CorruptionRecord, FailureRecord, PackageRecord, ParseStats, ScanRecord } from '../../protocol/report';
+import { REPORT_LIMITS } from '../../protocol/report';
+import { csiStampMillis, isoTimestamp, offsetMinutesBetween, universalTimeMillis, wallClockMillis } from './clock';
+import { FactStore, type FactStoreState } from './fact-store';
+import { RecordFramer, type FramerState } from './framer';
+import { createHandlers } from './handlers';
+import { isToleratedUnconsumed } from './noise';
+import type { LogKind, LogRecord, ParseContext, RecordHandler } from './record';
+
+export interface ParserOptions {
+  catalog?: UpdateCatalog;
+  /**
+   * Local-time offset from UTC in minutes when the caller knows it (the agent reads the host's zone).
+   * When absent or null the parser derives it from CSI `@` stamps and `Universal Time is:` lines.
+   */
+  utcOffsetMinutes?: number | null;
+}
+
+export interface ParsedLogFacts {
+  device: { osBuild?: string; servicingStack?: string };
+  packages: PackageRecord[];
+  failures: FailureRecord[];
+  corruption: CorruptionRecord[];
+  scans: ScanRecord[];
+  parse: ParseStats;
+}
+
+interface FileStats {
+  name: string;
+  bytes: number;
+  lines: number;
+}
+
+export interface ParserSnapshot {
+  version: 1;
+  framer: FramerState;
+  files: FileStats[];
+  /** Offset derived from the log (null until seen). */
+  derivedOffsetMinutes: number | null;
+  /** Newest valid local time seen, the fallback for time-less records. */
+  lastTime: string | null;
+  /** Fallback instant for a file with no time stamps at all (its modification time). */
+  fileTime: string | null;
+  /** Bytes of a UTF-8 sequence cut by the end of the last chunk. */
+  utf8Carry: number[];
+  handlers: Record<string, unknown>;
+  facts: FactStoreState;
+}
+
+export interface BeginFileOptions {
+  /** File modification time (epoch ms): the time of records in files that print none. */
+  modifiedAt?: number;
+  /**
+   * `new` (default): another file, listed separately in `parse.files`. `resume`: an earlier pass over
+   * the same file continues (counts go on). `restart`: the file is read again from its start after
+   * rotation or truncation (its counts start over).
+   */
+  mode?: 'new' | 'resume' | 'restart';
+}
+
+const EPOCH_FALLBACK = '1980-01-01T00:00:00';
+
+/** Length of the UTF-8 sequence a lead byte starts (1 for ASCII or stray continuation bytes). */
+function sequenceLength(lead: number): number {
+  if (lead >= 0xf0 && lead <= 0xf7) return 4;
+  if (lead >= 0xe0) return lead <= 0xef ? 3 : 1;
+  if (lead >= 0xc0) return 2;
+  return 1;
+}
+
+/** Index where an incomplete multi-byte sequence at the end of `bytes` begins, or `bytes.length`. */
+function incompleteTail(bytes: Uint8Array): number {
+  const length = bytes.length;
+  for (let back = 1; back <= 3 && back <= length; back++) {
+    const byte = bytes[length - back] as number;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    return byte >= 0xc0 && sequenceLength(byte) > back ? length - back : length;
+  }
+  return length;
+}
+
+export class ServicingLogParser {
+  private readonly catalog: UpdateCatalog;
+  private readonly fixedOffset: number | null;
+  private readonly store: FactStore;
+  private readonly handlers: RecordHandler[];
+  private readonly framer: RecordFramer;
+  private readonly decoder = new TextDecoder('utf-8');
+  private readonly context: ParseContext;
+  private files: FileStats[] = [];
+  private current: FileStats | null = null;
+  private derivedOffset: number | null = null;
+  private lastTime: string | null = null;
+  private fileTime: string | null = null;
+  private utf8Carry: Uint8Array = new Uint8Array(0);
+
+  constructor(options: ParserOptions = {}) {
+    this.catalog = options.catalog ?? updateCatalog();
+    this.fixedOffset = typeof options.utcOffsetMinutes === 'number' ? options.utcOffsetMinutes : null;
+    this.store = new FactStore(this.catalog);
+    this.handlers = createHandlers();
+    this.framer = new RecordFramer({
+      record: (record) => this.dispatch(record),
+      clockSample: (local, stamp) => this.sampleClock(local, csiStampMillis(stamp)),
+    });
+    this.context = { catalog: this.catalog, timestampOf: (record) => this.timestampOf(record) };
+  }
+
+  /** Starts a file; `name` is the base name shown in `parse.files`. */
+  beginFile(name: string, kind: LogKind, options: BeginFileOptions = {}): void {
+    this.flushUtf8Carry();
+    this.framer.flushCarry();
+    const mode = options.mode ?? 'new';
+    const previous = mode === 'new' ? undefined : this.files.find((file) => file.name === name);
+    if (previous) {
+      if (mode === 'restart') {
+        previous.bytes = 0;
+        previous.lines = 0;
+      }
+      this.current = previous;
+    } else {
+      this.current = { name, bytes: 0, lines: 0 };
+      this.files.push(this.current);
+      if (this.files.length > REPORT_LIMITS.files) this.files.shift();
+    }
+    this.fileTime = options.modifiedAt !== undefined ? new Date(options.modifiedAt).toISOString().slice(0, 19) + 'Z' : null;
+    this.framer.beginFile(name, kind, this.current.lines);
+  }
+
+  /** Feeds bytes of the current file; any chunk size, lines and UTF-8 sequences may be split anywhere. */
+  write(chunk: Uint8Array): void {
+    if (!this.current) this.beginFile('(input)', 'cbs');
+    const stats = this.current as FileStats;
+    stats.bytes += chunk.length;
+    let bytes = chunk;
+    if (this.utf8Carry.length > 0) {
+      const carry = this.utf8Carry;
+      const needed = sequenceLength(carry[0] as number) - carry.length;
+      let take = 0;
+      while (take < needed && take < bytes.length && ((bytes[take] as number) & 0xc0) === 0x80) take++;
+      const joined = new Uint8Array(carry.length + take);
+      joined.set(carry);
+      joined.set(bytes.subarray(0, take), carry.length);
+      if (take < needed && take === bytes.length) {
+        this.utf8Carry = joined; // still incomplete: wait for the next chunk
+        return;
+      }
+      this.utf8Carry = new Uint8Array(0);
+      this.pushText(this.decoder.decode(joined));
+      bytes = bytes.subarray(take);
+    }
+    const cut = incompleteTail(bytes);
+    if (cut < bytes.length) this.utf8Carry = bytes.slice(cut);
+    if (cut > 0) this.pushText(this.decoder.decode(cut === bytes.length ? bytes : bytes.subarray(0, cut)));
+  }
+
+  /** End of the current file's bytes: an unterminated last line is parsed as a line. */
+  endFile(): void {
+    this.flushUtf8Carry();
+    this.framer.flushCarry();
+    this.syncLineCount();
+  }
+
+  /**
+   * Forgets the unterminated last line (and `bytes` of it from the stats) without parsing it: the
+   * caller will read it again, complete, on its next pass.
+   */
+  dropUnterminatedLine(bytes: number): void {
+    this.utf8Carry = new Uint8Array(0);
+    this.framer.takeCarry();
+    if (this.current) this.current.bytes = Math.max(0, this.current.bytes - bytes);
+  }
+
+  /**
+   * The facts so far. `final` closes open records and blocks (a one-shot scan); without it, open
+   * state stays open so appended bytes can still complete it.
+   */
+  result(final: boolean): ParsedLogFacts {
+    if (final) {
+      this.endFile();
+      this.framer.flushPending();
+    }
+    for (const handler of this.handlers) {
+      try {
+        handler.flush(this.context, this.store, final);
+      } catch {
+        // A handler bug must not lose what every other handler found.
+      }
+    }
+    this.syncLineCount();
+    const device: ParsedLogFacts['device'] = {};
+    const osBuild = this.store.osBuild();
+    const servicingStack = this.store.servicingStackVersion();
+    if (osBuild) device.osBuild = osBuild;
+    if (servicingStack) device.servicingStack = servicingStack;
+    return {
+      device,
+      packages: this.store.packageRecords(),
+      failures: this.store.failureRecords(),
+      corruption: this.store.corruptionRecords(),
+      scans: this.store.scanRecords(),
+      parse: {
+        files: this.files.map((file) => ({ ...file })),
+        unrecognizedLines: this.store.unrecognizedLines,
+      },
+    };
+  }
+
+  /** JSON-serialisable state: facts so far, open records and blocks, file positions. */
+  snapshot(): ParserSnapshot {
+    this.syncLineCount();
+    const handlers: Record<string, unknown> = {};
+    for (const handler of this.handlers) handlers[handler.name] = handler.snapshot();
+    return {
+      version: 1,
+      framer: this.framer.snapshot(),
+      files: this.files.map((file) => ({ ...file })),
+      derivedOffsetMinutes: this.derivedOffset,
+      lastTime: this.lastTime,
+      fileTime: this.fileTime,
+      utf8Carry: [...this.utf8Carry],
+      handlers,
+      facts: this.store.snapshot(),
+    };
+  }
+
+  static restore(snapshot: ParserSnapshot, options: ParserOptions = {}): ServicingLogParser {
+    if (!snapshot || snapshot.version !== 1) throw new Error('parser snapshot has an unsupported version');
+    const parser = new ServicingLogParser(options);
+    parser.framer.restore(snapshot.framer);
+    parser.files = snapshot.files.map((file) => ({ ...file }));
+    parser.current = parser.files.find((file) => file.name === snapshot.framer.file) ?? null;
+    parser.derivedOffset = snapshot.derivedOffsetMinutes;
+    parser.lastTime = snapshot.lastTime;
+    parser.fileTime = snapshot.fileTime;
+    parser.utf8Carry = Uint8Array.from(snapshot.utf8Carry);
+    for (const handler of parser.handlers) {
+      if (handler.name in snapshot.handlers) handler.restore(snapshot.handlers[handler.name]);
+    }
+    parser.store.restore(snapshot.facts);
+    return parser;
+  }
+
+  private pushText(text: string): void {
+    this.framer.pushText(text);
+  }
+
+  private flushUtf8Carry(): void {
+    if (this.utf8Carry.length === 0) return;
+    const carry = this.utf8Carry;
+    this.utf8Carry = new Uint8Array(0);
+    this.pushText(this.decoder.decode(carry));
+  }
+
+  private syncLineCount(): void {
+    if (this.current) this.current.lines = this.framer.lineCount;
+  }
+
+  private dispatch(record: LogRecord): void {
+    if (record.time !== null && record.time > (this.lastTime ?? '') && wallClockMillis(record.time) !== null) {
+      this.lastTime = record.time;
+    }
+    if (record.component === 'CBS' && record.text.startsWith('Universal Time is:')) {
+      this.sampleClock(record.time, universalTimeMillis(record.text));
+      return;
+    }
+    try {
+      for (const handler of this.handlers) if (handler.handle(record, this.context, this.store)) return;
+    } catch {
+      // A record that trips a handler is counted as not understood; parsing goes on.
+      this.store.unrecognized(record);
+      return;
+    }
+    if (!isToleratedUnconsumed(record.component, record.level, record.text)) this.store.unrecognized(record);
+  }
+
+  private sampleClock(local: string | null, utcMillis: number | null): void {
+    if (local === null || utcMillis === null) return;
+    const localMillis = wallClockMillis(local);
+    if (localMillis === null) return;
+    const offset = offsetMinutesBetween(localMillis, utcMillis);
+    if (offset !== null) this.derivedOffset = offset;
+  }
+
+  private timestampOf(record: LogRecord): string {
+    const offset = this.fixedOffset ?? this.derivedOffset;
+    if (record.time !== null && wallClockMillis(record.time) !== null) return isoTimestamp(record.time, offset);
+    if (this.lastTime !== null) return isoTimestamp(this.lastTime, offset);
+    return this.fileTime ?? EPOCH_FALLBACK;
+  }
+}
