@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `npm run build`: bundles each build target with esbuild. Targets: agent (one self-contained file runnable with plain node).
+// Usage: node scripts/build.mjs [target...] [--outdir DIR]
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Every bundle the project ships. Add a target here (e.g. the dashboard) rather than a new script. */
+export const targets = {
+  agent: (outdir) => ({
+    entryPoints: [join(root, 'agent/cli.ts')],
+    outfile: join(outdir, 'patchlens-agent.mjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: false,
+    sourcemap: false,
+    legalComments: 'none',
+    // zod, pino and node-cron are bundled; some of them still call require() for Node built-ins.
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __patchlensCreateRequire } from 'node:module';\nconst require = __patchlensCreateRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  }),
+};
+
+export async function runBuild(names, outdir) {
+  const built = [];
+  for (const name of names) {
+    const target = targets[name];
+    if (!target) throw new Error(`unknown build target '${name}' (known: ${Object.keys(targets).join(', ')})`);
+    const options = target(outdir);
+    await build(options);
+    built.push(options.outfile);
+  }
+  return built;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const outIndex = args.indexOf('--outdir');
+  const outdir = outIndex >= 0 ? args[outIndex + 1] : join(root, 'dist');
+  const names = args.filter((arg, index) => !arg.startsWith('--') && (outIndex < 0 || index !== outIndex + 1));
+  try {
+    const built = await runBuild(names.length > 0 ? names : Object.keys(targets), outdir ?? join(root, 'dist'));
+    for (const file of built) process.stdout.write(`built ${file}\n`);
+  } catch (error) {
+    process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
