@@ -85,7 +85,7 @@ const PACKAGE_TOKEN = /[^\s~]+~[0-9a-f]{16}~[^~\s]*~[^~\s]*~\S+/gi;
 
 /**
  * Reads the object part of a row: `key\path` (SUR), one or two package identities
- * (`(w) CBS Package Index Package Missing 0x80070490 pkg@0.0.0.0 pkg@version` — the indexed one wins),
+ * (`(w) CBS Package Index Package Missing 0x80070490 pkg~…~0.0.0.0 pkg~…~version` — the first real version wins),
  * `servicing\Packages\X.mum Line 1: …`, `file key` and `key` + registry path (CheckSUR, separators
  * possibly gone).
  */
@@ -101,7 +101,7 @@ export function parseRowObject(text: string): RowObject {
   }
   const packages = [...rest.matchAll(PACKAGE_TOKEN)].map((match) => match[0]);
   if (packages.length > 0) {
-    const chosen = packages.filter((token) => !/~0\.0\.0\.0$/.test(token)).pop() ?? packages[packages.length - 1] ?? '';
+    const chosen = packages.find((token) => !/~0\.0\.0\.0$/.test(token)) ?? packages[0] ?? '';
     const identity = parsePackageIdentity(chosen);
     const file = /\.(?:mum|cat)$/i.test(chosen) ? baseName(chosen) : null;
     if (identity) return { identity, file, fallbackFamily: null, hresult };
