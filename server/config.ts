@@ -92,7 +92,7 @@ export const configSchema = z
     allowedOrigins: z
       .union([z.array(z.string()), z.string().transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))])
       .default([]),
-    /** Enrollment attempts allowed per client address per minute. */
+    /** Failed enrollment attempts allowed per client address per minute. */
     enrollPerMinute: integer(1, 100_000).default(30),
     /** How often live changes are flushed to dashboards (≥ 250 ms keeps it at 4 emits/s at most). */
     liveIntervalMs: duration.pipe(z.number().min(250, 'LIVE_INTERVAL must be at least 250ms')).default(250),

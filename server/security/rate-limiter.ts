@@ -1,4 +1,4 @@
-// A fixed-window in-memory rate limiter keyed by client address (enrollment, other unauthenticated routes).
+// A fixed-window in-memory counter of failed attempts per key (client address); over the limit the key waits out the window.
 import type { Clock } from '../clock';
 
 export class RateLimiter {
@@ -10,8 +10,16 @@ export class RateLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** Counts one attempt; returns 0 when allowed, else the seconds until the window resets. */
-  take(key: string): number {
+  /** Seconds until `key` may try again; 0 when it is under the limit. */
+  retryAfter(key: string): number {
+    const now = this.clock.now();
+    const window = this.windows.get(key);
+    if (!window || now - window.start >= this.windowMs || window.count < this.limit) return 0;
+    return Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
+  }
+
+  /** Counts one attempt against `key`. */
+  hit(key: string): void {
     const now = this.clock.now();
     let window = this.windows.get(key);
     if (!window || now - window.start >= this.windowMs) {
@@ -20,8 +28,6 @@ export class RateLimiter {
       this.windows.set(key, window);
     }
     window.count++;
-    if (window.count <= this.limit) return 0;
-    return Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
   }
 
   private sweep(now: number): void {

@@ -14,15 +14,25 @@ import { parseInput } from '../validate';
 export function agentsRouter(ctx: PlatformContext, ingest: IngestQueue, enrollLimiter: RateLimiter): Router {
   const router = Router();
 
+  // Only failed attempts count, so a whole site behind one NAT address can enroll at once while
+  // guessing secrets from one address is cut off.
   router.post('/agents/enroll', express.json({ limit: '16kb' }), async (req, res) => {
-    const wait = enrollLimiter.take(clientIp(req));
+    const ip = clientIp(req);
+    const wait = enrollLimiter.retryAfter(ip);
     if (wait > 0) {
-      throw new AppError(429, 'rate_limited', 'Too many enrollment attempts from this address; retry later.', undefined, { 'Retry-After': String(wait) });
+      throw new AppError(429, 'rate_limited', 'Too many failed enrollment attempts from this address; retry later.', undefined, {
+        'Retry-After': String(wait),
+      });
     }
+    const parsed = enrollRequestSchema.safeParse(req.body);
+    if (!parsed.success) enrollLimiter.hit(ip);
     const body = parseInput(enrollRequestSchema, req.body, 'enrollment request');
     const now = ctx.clock.now();
     const secret = await ctx.storage.credentials.useEnrollmentSecret(hashCredential(body.secret), now);
-    if (!secret) throw new AppError(401, 'invalid_secret', 'The enrollment secret is unknown, revoked or expired.');
+    if (!secret) {
+      enrollLimiter.hit(ip);
+      throw new AppError(401, 'invalid_secret', 'The enrollment secret is unknown, revoked or expired.');
+    }
     const deviceKey = generateCredential(CREDENTIAL_PREFIX.deviceKey);
     await ctx.storage.credentials.issueDeviceKey({
       deviceId: body.deviceId,

@@ -24,9 +24,9 @@ export class SqliteAudit implements AuditRepository {
   async list(input: { limit: number; before?: number; action?: string }) {
     const rows = this.statements
       .get(
-        `SELECT * FROM audit_log WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR action = ?2) ORDER BY id DESC LIMIT ?3`,
+        `SELECT * FROM audit_log WHERE (@before IS NULL OR id < @before) AND (@action IS NULL OR action = @action) ORDER BY id DESC LIMIT @limit`,
       )
-      .all(input.before ?? null, input.action ?? null, input.limit) as AuditRow[];
+      .all({ before: input.before ?? null, action: input.action ?? null, limit: input.limit }) as AuditRow[];
     return rows.map((r) => ({ ...r, details: r.details === null ? null : (JSON.parse(r.details) as unknown) }));
   }
 }

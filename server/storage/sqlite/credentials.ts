@@ -86,11 +86,11 @@ export class SqliteCredentials implements CredentialRepository {
   async useEnrollmentSecret(secretHash: string, now: number) {
     const row = this.statements
       .get(
-        `UPDATE enrollment_secrets SET uses = uses + 1, last_used_at = ?1
-         WHERE secret_hash = ?2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?1)
+        `UPDATE enrollment_secrets SET uses = uses + 1, last_used_at = @now
+         WHERE secret_hash = @secretHash AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)
          RETURNING ${SECRET_COLUMNS}`,
       )
-      .get(now, secretHash) as SecretRow | undefined;
+      .get({ now, secretHash }) as SecretRow | undefined;
     return row ? toSecret(row) : null;
   }
 

@@ -1,0 +1,139 @@
+// `npm run admin -- …`: enrollment secrets, API tokens and users, straight on the database in DATA_DIR (server running or not).
+import { systemClock } from './clock';
+import { ConfigError, loadConfig } from './config';
+import { AppError } from './errors';
+import { AdminService, type Actor } from './security/admin-service';
+import type { Role } from './storage/repository';
+import { openSqliteStorage } from './storage/sqlite/storage';
+
+const USAGE = `usage: npm run admin -- <command>
+
+  enroll-secret [--name NAME] [--expires-days N]   print a new enrollment secret
+  token --role viewer|admin [--name NAME]          print a new API token (Authorization: Bearer TOKEN)
+  user add USERNAME --role viewer|admin            create a user; prints a one-time password
+  user list                                        list users
+  user reset-password USERNAME                     print a new one-time password, end the user's sessions
+  user disable USERNAME | user enable USERNAME     block or allow sign-in
+
+Works on the database in DATA_DIR (default ./data), whether the server runs or not.
+`;
+
+class UsageError extends Error {}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  args.splice(i, 2);
+  return value;
+}
+
+function role(value: string | undefined): Role {
+  if (value !== 'viewer' && value !== 'admin') throw new UsageError('--role must be viewer or admin');
+  return value;
+}
+
+export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.env, out = process.stdout, err = process.stderr): Promise<number> {
+  const args = [...argv];
+  const command = args.shift();
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    out.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err.write(`admin: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const storage = openSqliteStorage(config.dataDir, { synchronous: config.sqliteSynchronous });
+  const admin = new AdminService(storage, systemClock);
+  const actor: Actor = { name: 'cli', ip: null };
+  const findUser = async (username: string | undefined) => {
+    if (!username) throw new UsageError('give a USERNAME');
+    const user = await storage.users.byUsername(username);
+    if (!user) throw new AppError(404, 'not_found', `no user named ${username}`);
+    return user;
+  };
+  try {
+    switch (command) {
+      case 'enroll-secret': {
+        const days = option(args, '--expires-days');
+        const { secret } = await admin.createEnrollmentSecret(actor, {
+          name: option(args, '--name') ?? 'enrollment secret',
+          expiresInDays: days === undefined ? undefined : Number(days),
+        });
+        out.write(`${secret}\n`);
+        return 0;
+      }
+      case 'token': {
+        const tokenRole = role(option(args, '--role'));
+        const { token } = await admin.createApiToken(actor, { name: option(args, '--name') ?? `${tokenRole} token`, role: tokenRole });
+        out.write(`${token}\n`);
+        return 0;
+      }
+      case 'user': {
+        const sub = args.shift();
+        if (sub === 'list') {
+          for (const u of await storage.users.list()) {
+            out.write(`${u.username}\t${u.role}\t${u.disabledAt ? 'disabled' : 'enabled'}${u.mustChangePassword ? '\tmust-change-password' : ''}\n`);
+          }
+          return 0;
+        }
+        if (sub === 'add') {
+          const userRole = role(option(args, '--role'));
+          const username = args.shift();
+          if (!username) throw new UsageError('give a USERNAME');
+          const { oneTimePassword } = await admin.createUser(actor, { username, role: userRole });
+          out.write(`${oneTimePassword}\n`);
+          err.write(`created ${username} (${userRole}); the one-time password above must be changed at first sign-in\n`);
+          return 0;
+        }
+        if (sub === 'reset-password') {
+          const user = await findUser(args.shift());
+          const { oneTimePassword } = await admin.resetPassword(actor, user.id);
+          out.write(`${oneTimePassword}\n`);
+          return 0;
+        }
+        if (sub === 'disable' || sub === 'enable') {
+          const user = await findUser(args.shift());
+          await admin.updateUser(actor, user.id, { disabled: sub === 'disable' });
+          err.write(`${user.username} ${sub}d\n`);
+          return 0;
+        }
+        throw new UsageError(`unknown user command ${sub ?? ''}`);
+      }
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`admin: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof AppError) {
+      err.write(`admin: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    storage.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runAdmin(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`admin: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
