@@ -1,4 +1,8 @@
 // The ordered list of record handlers the dispatcher offers every non-noise record to.
+import { checkSurLogHandler } from './families/checksur-log';
+import { csiCorruptionHandler } from './families/csi-corruption';
+import { sfcRunHandler } from './families/sfc-run';
+import { surBlockHandler } from './families/sur-block';
 import { createFailureHandler } from './failure-handler';
 import { createPackageStateHandler } from './package-state-handler';
 import type { RecordHandler } from './record';
@@ -19,6 +23,12 @@ import { createSessionHandler } from './session-handler';
  */
 export function createHandlers(): RecordHandler[] {
   return [
+    // Corruption and scan families go first: they only consume their own lines, and return false for
+    // lines others need (session start, `Mark store corruption flag …`, lines after a SUR block).
+    sfcRunHandler(),
+    csiCorruptionHandler(),
+    surBlockHandler(),
+    checkSurLogHandler(),
     createFailureHandler(),
     createPackageStateHandler(),
     createSessionHandler(),

@@ -57,8 +57,12 @@ function statusOf(text: string): string | null {
 
 /** Reads one record; null when it says nothing about corruption. Pure, never throws. */
 export function describeCsiCorruption(record: LogRecord): CsiCorruptionFact | null {
+  const text = record.text;
+  const cbsMarker = (record.component === 'CBS' || record.component === '') &&
+    (text.startsWith('Store corruption') || text.startsWith('Mark store corruption'));
+  if (!cbsMarker && !text.includes('(F)') && !record.continuation.some((line) => line.includes('(F)'))) return null;
   const message = fullMessage(record);
-  if (record.component === 'CBS' || record.component === '') {
+  if (cbsMarker) {
     const manifest = PACKAGE_MANIFEST_MISSING.exec(message);
     if (manifest) return packageFact('mum-missing', manifest[1] ?? '', null, false);
     const flag = PACKAGE_CORRUPTION_FLAG.exec(message);
