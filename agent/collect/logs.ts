@@ -109,7 +109,7 @@ export async function collectLogs(input: LogCollectionInput): Promise<LogCollect
       log.info({ file: key }, 'log was truncated; reading it again from the start');
       return null;
     }
-    if (own !== undefined) log.info({ file: key }, 'log was replaced; reading the new file from the start');
+    if (own !== undefined) log.info({ file: key }, 'log was replaced or rotated; reading the new file from the start');
     if (rotatedAway !== null && PERSIST.test(key) && sameLog(path, rotatedAway)) {
       const continued = rotatedAway;
       rotatedAway = null;
@@ -130,10 +130,6 @@ export async function collectLogs(input: LogCollectionInput): Promise<LogCollect
       }
       const cabCursor = await scanCabinet(input, path, name, (expanded) => scan(expanded, name, startingCursor(expanded, name)));
       if (cabCursor !== null) next[name] = cabCursor;
-      continue;
-    }
-    if (name === LIVE_LOG && liveIsSame && liveCursor) {
-      next[name] = await scan(path, name, fileSize(path) >= liveCursor.offset ? liveCursor : null);
       continue;
     }
     next[name] = await scan(path, name, startingCursor(path, name));
