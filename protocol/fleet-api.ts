@@ -206,10 +206,16 @@ export const webhookSchema = z.object({
 export type Webhook = z.infer<typeof webhookSchema>;
 
 export const fleetSettingsSchema = z.object({
+  /** A device that has not reported for this long is stale. */
   staleAfterHours: z.number().positive().max(24 * 365),
+  /** A cluster alert fires when a family reaches this many devices. */
   clusterAlertThreshold: z.number().int().min(2).max(1_000_000),
+  /** A compliance alert fires when a baseline falls under this percentage. */
   complianceAlertPercent: z.number().min(0).max(100),
-  reportRetentionDays: z.number().int().min(1).max(3_650),
+  /** Daily trend snapshots are kept this long (never less than 400 days). */
+  trendRetentionDays: z.number().int().min(400).max(3_650),
+  /** RestoreHealth `/Source:` offered when no donor is known, e.g. `wim:\\fs01\images\19045\install.wim:1`; null uses Windows Update. */
+  repairSource: z.string().min(1).max(500).nullable(),
 });
 export type FleetSettings = z.infer<typeof fleetSettingsSchema>;
 export const fleetSettingsPatchSchema = fleetSettingsSchema.partial();
@@ -220,8 +226,8 @@ export const trendPointSchema = z.object({
   failingDevices: count,
   devicesWithCorruption: count,
   compliancePercent: z.number().nullable(),
-  /** Per corruption family: devices with open corruption, and devices whose corruption was repaired that day. */
-  families: z.record(z.string(), z.object({ detected: count, repaired: count })),
+  /** Per corruption family: devices with it open, devices where it was first detected that day, devices where it was repaired that day. */
+  families: z.record(z.string(), z.object({ open: count, detected: count, repaired: count })),
 });
 export type TrendPoint = z.infer<typeof trendPointSchema>;
 export const trendListSchema = z.object({ items: z.array(trendPointSchema) });

@@ -116,8 +116,8 @@ function clusterOf(facts: DeviceClusterFacts, deviceCount: number): Cluster {
     sources: sorted(facts.sources),
     blockedKbs: sorted(facts.blockedKbs),
     hresults: sorted(facts.hresults),
-    firstSeenAt: facts.firstSeenAt,
-    lastSeenAt: facts.lastSeenAt,
+    firstSeenAt: new Date(timeOf(facts.firstSeenAt)).toISOString(),
+    lastSeenAt: new Date(timeOf(facts.lastSeenAt)).toISOString(),
   };
 }
 

@@ -3,6 +3,7 @@ import type { UpdateCatalog } from '../../protocol/catalog';
 import { servicingFamily } from '../../protocol/catalog';
 import { isFailureHresult } from '../../protocol/hresult';
 import type { CorruptionRecord, FailureRecord, PackageState, Report } from '../../protocol/report';
+import type { DeviceState as StoredDeviceState } from '../storage/device-state';
 
 /** The sections of the device's newest accepted report, plus when the server last heard from it. */
 export type DeviceState = Pick<Report, 'packages' | 'failures' | 'corruption' | 'scans' | 'hotfixes'> & {
@@ -25,6 +26,21 @@ export function stateFromReport(report: Report, receivedAt: string): DeviceState
     corruption: report.corruption,
     scans: report.scans,
     hotfixes: report.hotfixes,
+  };
+}
+
+/** The state of a device as the platform stores it (row + sections). */
+export function stateFromSections(stored: StoredDeviceState): DeviceState {
+  return {
+    id: stored.device.id,
+    hostname: stored.device.hostname,
+    osBuild: stored.device.osBuild,
+    lastSeenAt: new Date(stored.device.lastSeenAt).toISOString(),
+    packages: stored.packages,
+    failures: stored.failures,
+    corruption: stored.corruption,
+    scans: stored.scans,
+    hotfixes: stored.hotfixes,
   };
 }
 
@@ -127,6 +143,17 @@ export class DeviceFacts {
   hasFailed(kb: string): boolean {
     if (this.hasInstalled(kb)) return false;
     return this.kbStates.get(kb) === 'Failed' || this.openFailures.some((failure) => failure.kb === kb);
+  }
+
+  /**
+   * The one state shown for `kb` on this device: `Failed` while the failure is open, `Superseded`
+   * when it failed but a later cumulative update now contains it, else the packages' own state.
+   */
+  kbStatus(kb: string): PackageState | null {
+    const state = this.kbStates.get(kb);
+    if (state === undefined) return null;
+    if (this.hasFailed(kb)) return 'Failed';
+    return state === 'Failed' ? 'Superseded' : state;
   }
 
   /** HRESULTs of failures still open, of failed packages, and of repair scans that failed. */

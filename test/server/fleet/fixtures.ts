@@ -1,6 +1,7 @@
 // The hand-built Report v1 documents of the two support cases and a healthy donor, as reports and device facts.
 import { readFileSync } from 'node:fs';
 import { updateCatalog } from '../../../protocol/catalog';
+import type { Cluster } from '../../../protocol/fleet-api';
 import type { Report } from '../../../protocol/report';
 import { reportSchema } from '../../../protocol/report';
 import { DeviceFacts, stateFromReport } from '../../../server/fleet/device-state';
@@ -19,3 +20,17 @@ export function loadFacts(name: FixtureName): DeviceFacts {
   const report = loadReport(name);
   return new DeviceFacts(stateFromReport(report, report.generatedAt), updateCatalog());
 }
+
+/** The one cluster both support cases must form, as every fleet view reports it. */
+export const EXPECTED_WPDMTP_CLUSTER: Cluster = {
+  family: 'dual_wpdmtp.inf',
+  deviceCount: 3,
+  versions: ['10.0.19041.746', '10.0.19041.3636', '10.0.19041.4355'],
+  files: ['WpdMtpUS.dll'],
+  kinds: ['binary-missing', 'hash-mismatch', 'hydration-failed', 'payload-corrupt'],
+  sources: ['cbs', 'sur'],
+  blockedKbs: ['KB5036892', 'KB5043064'],
+  hresults: ['0x8007000d'],
+  firstSeenAt: '2024-06-12T02:21:33.000Z',
+  lastSeenAt: '2024-11-21T06:10:38.000Z',
+};

@@ -1,0 +1,39 @@
+// A test server with the fleet module on a manual clock, and the support-case devices enrolled and ingested.
+import { ManualClock } from '../../../server/clock';
+import { createFleetModule, type FleetModule, type FleetModuleOptions } from '../../../server/http/routes/fleet/index';
+import type { SqliteStorage } from '../../../server/storage/sqlite/storage';
+import { apiToken, enroll, fixtureReport, postReport, startTestServer, type FixtureName, type TestServer } from '../harness';
+
+export interface FleetTestServer extends TestServer {
+  clock: ManualClock;
+  fleet: FleetModule;
+  viewer: string;
+  admin: string;
+  /** Enrolls the device of a fixture (once) and posts the report; returns the HTTP status. */
+  ingest(name: FixtureName, change?: (report: ReturnType<typeof fixtureReport>) => void): Promise<number>;
+}
+
+export async function startFleetServer(options: FleetModuleOptions = {}, start = '2024-11-21T08:00:00Z'): Promise<FleetTestServer> {
+  const clock = new ManualClock(start);
+  let fleet: FleetModule | null = null;
+  const server = await startTestServer({
+    clock,
+    modules: [(ctx) => (fleet = createFleetModule(ctx, (ctx.storage as SqliteStorage).db, { schedule: false, ...options }))],
+  });
+  const keys = new Map<string, string>();
+  return Object.assign(server, {
+    clock,
+    fleet: fleet!,
+    viewer: await apiToken(server, 'viewer'),
+    admin: await apiToken(server, 'admin'),
+    async ingest(name: FixtureName, change?: (report: ReturnType<typeof fixtureReport>) => void) {
+      const report = fixtureReport(name);
+      change?.(report);
+      let key = keys.get(report.device.id);
+      if (!key) keys.set(report.device.id, (key = await enroll(server, report.device.id, report.device.hostname)));
+      return (await postReport(server, key, report)).status;
+    },
+  });
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
