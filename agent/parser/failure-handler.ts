@@ -49,8 +49,7 @@ const MAX_CHAIN_EVIDENCE = 4;
 
 /** Lines that mention a failure but report none of an install attempt. */
 const NOT_ATTEMPT_FAILURES = [
-  'SQM:', 'Failed to query DisableWerReporting', 'Not able to query DisableWerReporting', 'Failed to add ',
-  'Failed to create backup log cab', 'InternalOpenPackage failed', 'Failed to get next package to re-evaluate',
+  'SQM:', 'Failed to query DisableWerReporting', 'Not able to query DisableWerReporting', 'Failed to create backup log cab', 'InternalOpenPackage failed', 'Failed to get next package to re-evaluate',
 ];
 
 const SESSION_BOUNDARY = [
@@ -68,12 +67,13 @@ function unwrapped(record: LogRecord): string {
 /** `Failed to stage execution chain. [HRESULT …]` → `stage execution chain`; otherwise the message up to its code. */
 export function operationOf(text: string): string {
   const failed = /\bfailed to\s+(.+?)(?=\s*\[HRESULT|\s*\[|\.\s|\.$|,\s|$)/i.exec(text);
-  const operation = failed?.[1] ?? text.replace(/\s*\[HRESULT[\s\S]*$/, '').replace(/[.\s]+$/, '');
+  const operation = failed?.[1] ?? (text.replace(/\s*\[HRESULT[\s\S]*$/, '').split(/\.\s/)[0] ?? '').replace(/[.\s]+$/, '');
   return operation.slice(0, 500);
 }
 
 function classify(text: string, full: string): FailingLine | null {
   for (const prefix of NOT_ATTEMPT_FAILURES) if (text.startsWith(prefix)) return null;
+  if (text.includes('to WER report')) return null; // Failed to add pending.xml to WER report
   const prerequisite = PREREQUISITE.exec(text);
   const startup = text.startsWith('Startup:');
   const complete = text.startsWith('Exec: Processing complete');

@@ -208,7 +208,7 @@ export class RecordFramer {
         while (textStart < line.length && line.charCodeAt(textStart) === 32) textStart++;
       } else if (this.pending) {
         // A CSI record re-chunked mid-token: the "head" continues the previous record.
-        this.continueWith(line);
+        this.continueWith(line, true);
         return;
       }
     }
@@ -229,9 +229,9 @@ export class RecordFramer {
     };
   }
 
-  private continueWith(line: string): void {
+  private continueWith(line: string, evenHeadless = false): void {
     const pending = this.pending;
-    if (pending && pending.level !== null && pending.continuation.length < MAX_CONTINUATION_LINES) {
+    if (pending && (evenHeadless || pending.level !== null) && pending.continuation.length < MAX_CONTINUATION_LINES) {
       pending.continuation.push(line);
       return;
     }

@@ -8,6 +8,7 @@ import { RecordFramer, type FramerState } from './framer';
 import { createHandlers } from './handlers';
 import { isToleratedUnconsumed } from './noise';
 import type { LogKind, LogRecord, ParseContext, RecordHandler } from './record';
+import { Utf8ChunkDecoder } from './utf8-chunks';
 
 export interface ParserOptions {
   catalog?: UpdateCatalog;
@@ -62,39 +63,19 @@ export interface BeginFileOptions {
 
 const EPOCH_FALLBACK = '1980-01-01T00:00:00';
 
-/** Length of the UTF-8 sequence a lead byte starts (1 for ASCII or stray continuation bytes). */
-function sequenceLength(lead: number): number {
-  if (lead >= 0xf0 && lead <= 0xf7) return 4;
-  if (lead >= 0xe0) return lead <= 0xef ? 3 : 1;
-  if (lead >= 0xc0) return 2;
-  return 1;
-}
-
-/** Index where an incomplete multi-byte sequence at the end of `bytes` begins, or `bytes.length`. */
-function incompleteTail(bytes: Uint8Array): number {
-  const length = bytes.length;
-  for (let back = 1; back <= 3 && back <= length; back++) {
-    const byte = bytes[length - back] as number;
-    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
-    return byte >= 0xc0 && sequenceLength(byte) > back ? length - back : length;
-  }
-  return length;
-}
-
 export class ServicingLogParser {
   private readonly catalog: UpdateCatalog;
   private readonly fixedOffset: number | null;
   private readonly store: FactStore;
   private readonly handlers: RecordHandler[];
   private readonly framer: RecordFramer;
-  private readonly decoder = new TextDecoder('utf-8');
+  private readonly decoder = new Utf8ChunkDecoder();
   private readonly context: ParseContext;
   private files: FileStats[] = [];
   private current: FileStats | null = null;
   private derivedOffset: number | null = null;
   private lastTime: string | null = null;
   private fileTime: string | null = null;
-  private utf8Carry: Uint8Array = new Uint8Array(0);
 
   constructor(options: ParserOptions = {}) {
     this.catalog = options.catalog ?? updateCatalog();
@@ -132,28 +113,8 @@ export class ServicingLogParser {
   /** Feeds bytes of the current file; any chunk size, lines and UTF-8 sequences may be split anywhere. */
   write(chunk: Uint8Array): void {
     if (!this.current) this.beginFile('(input)', 'cbs');
-    const stats = this.current as FileStats;
-    stats.bytes += chunk.length;
-    let bytes = chunk;
-    if (this.utf8Carry.length > 0) {
-      const carry = this.utf8Carry;
-      const needed = sequenceLength(carry[0] as number) - carry.length;
-      let take = 0;
-      while (take < needed && take < bytes.length && ((bytes[take] as number) & 0xc0) === 0x80) take++;
-      const joined = new Uint8Array(carry.length + take);
-      joined.set(carry);
-      joined.set(bytes.subarray(0, take), carry.length);
-      if (take < needed && take === bytes.length) {
-        this.utf8Carry = joined; // still incomplete: wait for the next chunk
-        return;
-      }
-      this.utf8Carry = new Uint8Array(0);
-      this.pushText(this.decoder.decode(joined));
-      bytes = bytes.subarray(take);
-    }
-    const cut = incompleteTail(bytes);
-    if (cut < bytes.length) this.utf8Carry = bytes.slice(cut);
-    if (cut > 0) this.pushText(this.decoder.decode(cut === bytes.length ? bytes : bytes.subarray(0, cut)));
+    (this.current as FileStats).bytes += chunk.length;
+    this.framer.pushText(this.decoder.decode(chunk));
   }
 
   /** End of the current file's bytes: an unterminated last line is parsed as a line. */
@@ -168,7 +129,7 @@ export class ServicingLogParser {
    * caller will read it again, complete, on its next pass.
    */
   dropUnterminatedLine(bytes: number): void {
-    this.utf8Carry = new Uint8Array(0);
+    this.decoder.reset();
     this.framer.takeCarry();
     if (this.current) this.current.bytes = Math.max(0, this.current.bytes - bytes);
   }
@@ -220,7 +181,7 @@ export class ServicingLogParser {
       derivedOffsetMinutes: this.derivedOffset,
       lastTime: this.lastTime,
       fileTime: this.fileTime,
-      utf8Carry: [...this.utf8Carry],
+      utf8Carry: this.decoder.pendingBytes,
       handlers,
       facts: this.store.snapshot(),
     };
@@ -235,7 +196,7 @@ export class ServicingLogParser {
     parser.derivedOffset = snapshot.derivedOffsetMinutes;
     parser.lastTime = snapshot.lastTime;
     parser.fileTime = snapshot.fileTime;
-    parser.utf8Carry = Uint8Array.from(snapshot.utf8Carry);
+    parser.decoder.pendingBytes = snapshot.utf8Carry;
     for (const handler of parser.handlers) {
       if (handler.name in snapshot.handlers) handler.restore(snapshot.handlers[handler.name]);
     }
@@ -243,15 +204,9 @@ export class ServicingLogParser {
     return parser;
   }
 
-  private pushText(text: string): void {
-    this.framer.pushText(text);
-  }
-
   private flushUtf8Carry(): void {
-    if (this.utf8Carry.length === 0) return;
-    const carry = this.utf8Carry;
-    this.utf8Carry = new Uint8Array(0);
-    this.pushText(this.decoder.decode(carry));
+    const rest = this.decoder.flush();
+    if (rest.length > 0) this.framer.pushText(rest);
   }
 
   private syncLineCount(): void {
