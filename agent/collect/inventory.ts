@@ -90,7 +90,8 @@ export function parseInventoryOutput(stdout: string): Inventory {
       timeZone: present(identity.timeZone),
       utcOffsetMinutes: typeof identity.utcOffsetMinutes === 'number' ? identity.utcOffsetMinutes : null,
     },
-    hotfixes: toHotfixRecords(hotfixes, culture),
+    // Raw WMI InstalledOn is never localized (M/D/YYYY), whatever the display culture.
+    hotfixes: toHotfixRecords(hotfixes, null),
     updateHistory: toUpdateHistoryRecords(history, culture),
     problems,
   };

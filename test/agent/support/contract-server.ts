@@ -49,7 +49,7 @@ async function readBody(request: http.IncomingMessage, limit: number): Promise<s
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startContractServer(options: { secret?: string; maxBodyBytes?: number } = {}): Promise<ContractServer> {
+export async function startContractServer(options: { secret?: string; maxBodyBytes?: number; port?: number } = {}): Promise<ContractServer> {
   const secret = options.secret ?? 'fleet-secret-' + randomBytes(4).toString('hex');
   const keys = new Map<string, string>();
   const deviceOfKey = new Map<string, string>();
@@ -118,7 +118,7 @@ export async function startContractServer(options: { secret?: string; maxBodyByt
     }
     sendError(response, 404, 'not_found', 'no such route');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
