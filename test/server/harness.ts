@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { Report } from '../../protocol/report';
 import { createApp, type PatchLensServer } from '../../server/app';
 import type { Clock } from '../../server/clock';
-import { configSchema, loadConfig } from '../../server/config';
+import { loadConfig, type configSchema } from '../../server/config';
 import type { AppModuleFactory } from '../../server/http/context';
 import type { IngestProjection, Storage } from '../../server/storage/repository';
 import { SqliteStorage, databasePath } from '../../server/storage/sqlite/storage';

@@ -1,0 +1,109 @@
+// Live push: socket handshake auth and Origin check, coalesced fleet:delta after ingest, device:updated for watched devices.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, DeviceUpdated, FleetDelta, ServerToClientEvents } from '../../protocol/socket-events';
+import { apiToken, enroll, login, postReport, startTestServer, syntheticReport, type TestServer } from './harness';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+function open(server: TestServer, options: { cookie?: string; origin?: string; token?: string }): Promise<Client> {
+  const socket: Client = connect(server.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    extraHeaders: { ...(options.cookie ? { Cookie: options.cookie } : {}), ...(options.origin ? { Origin: options.origin } : {}) },
+    ...(options.token ? { auth: { token: options.token } } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+describe('live push', () => {
+  let server: TestServer;
+  let cookie: string;
+  before(async () => {
+    server = await startTestServer();
+    cookie = (await login(server)).cookie;
+  });
+  after(() => server.close());
+
+  test('a socket without a session or token is refused', async () => {
+    await assert.rejects(open(server, {}), /unauthenticated/);
+  });
+
+  test('a socket from a foreign Origin is refused even with a valid session', async () => {
+    await assert.rejects(open(server, { cookie, origin: 'https://evil.example' }), /origin not allowed/);
+  });
+
+  test('a dashboard receives one coalesced fleet:delta within 1 s of an ingest', async () => {
+    const socket = await open(server, { cookie, origin: server.url });
+    try {
+      const deltas: FleetDelta[] = [];
+      socket.on('fleet:delta', (delta) => deltas.push(delta));
+      const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => enroll(server, `live-${i}`)));
+      const started = Date.now();
+      await Promise.all(keys.map((key, i) => postReport(server, key, syntheticReport(`live-${i}`, 1)).expect(202)));
+      while (deltas.reduce((n, d) => n + d.reportsAccepted, 0) < 20 && Date.now() - started < 1000) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const elapsed = Date.now() - started;
+      assert.equal(deltas.reduce((n, d) => n + d.reportsAccepted, 0), 20, `got ${JSON.stringify(deltas)}`);
+      assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+      // 20 reports arrive as a handful of deltas, not 20 messages.
+      assert.ok(deltas.length <= 5, `${deltas.length} deltas for 20 reports`);
+      const last = deltas[deltas.length - 1]!;
+      assert.equal(last.counters.devices?.total, 20);
+    } finally {
+      socket.close();
+    }
+  });
+
+  test('no socket gets more than 4 deltas per second under continuous ingest', async () => {
+    const socket = await open(server, { token: await apiToken(server, 'viewer') });
+    try {
+      const arrivals: number[] = [];
+      socket.on('fleet:delta', () => arrivals.push(Date.now()));
+      const key = await enroll(server, 'steady');
+      const until = Date.now() + 1500;
+      for (let n = 1; Date.now() < until; n++) {
+        await postReport(server, key, syntheticReport('steady', n)).expect(202);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.ok(arrivals.length >= 3, `only ${arrivals.length} deltas`);
+      for (let i = 4; i < arrivals.length; i++) {
+        assert.ok(arrivals[i]! - arrivals[i - 4]! >= 900, 'five deltas within one second');
+      }
+    } finally {
+      socket.close();
+    }
+  });
+
+  test('device:updated reaches only sockets watching that device, batched per tick', async () => {
+    const watcher = await open(server, { cookie });
+    const bystander = await open(server, { cookie });
+    try {
+      const key = await enroll(server, 'watched-device');
+      const ack = await watcher.emitWithAck('device:watch', ['watched-device']);
+      assert.deepEqual(ack, { watching: 1 });
+      const seen: DeviceUpdated[][] = [];
+      const bystanderSeen: DeviceUpdated[][] = [];
+      watcher.on('device:updated', (updates) => seen.push(updates));
+      bystander.on('device:updated', (updates) => bystanderSeen.push(updates));
+      await postReport(server, key, syntheticReport('watched-device', 1)).expect(202);
+      const started = Date.now();
+      while (seen.length === 0 && Date.now() - started < 1000) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0]![0]!.deviceId, 'watched-device');
+      assert.ok(seen[0]![0]!.sections.includes('packages'));
+      assert.equal(bystanderSeen.length, 0);
+    } finally {
+      watcher.close();
+      bystander.close();
+    }
+  });
+});
