@@ -16,7 +16,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const fixture = (name: string) => readFileSync(join(root, 'test/fixtures/logs', name));
 const inventory = readFileSync(join(root, 'agent/test-data/inventory-case1.json'), 'utf8');
 
-function windowsEnvironment(): CommandEnvironment & { lines: string[] } {
+function windowsEnvironment(): CommandEnvironment & { lines: string[]; adapter: RecordedAdapter } {
   const lines: string[] = [];
   const adapter = new RecordedAdapter('win32')
     .answer('powershell', { code: 0, stdout: inventory, stderr: '' })
