@@ -178,3 +178,20 @@ test('garbage never throws and a broken snapshot starts clean', () => {
   assert.equal(out.corruption.length, 0);
   assert.equal(out.unrecognized.length, 1, 'an [SR] line that names nothing is counted, not invented');
 });
+
+test('the repair phase repeating a Cannot repair line of the verify phase counts the file once', () => {
+  const t = '2024-06-14 10:02:16';
+  const cannot = "[SR] Cannot repair member file [l:12]'WpdMtpUS.dll' of dual_wpdmtp.inf, version 10.0.19041.746, arch amd64, nonSxS, pkt {l:8 b:31bf3856ad364e35} in the store, hash mismatch";
+  const out = sfc([
+    cbsRecord(t, 'CSI', '[SR] Verifying 100 components'),
+    cbsRecord(t, 'CSI', cannot),
+    cbsRecord(t, 'CSI', '[SR] Verify complete'),
+    cbsRecord(t, 'CSI', '[SR] Repairing 1 components'),
+    cbsRecord(t, 'CSI', "Hashes for file member [l:12]'WpdMtpUS.dll' do not match."),
+    cbsRecord(t, 'CSI', cannot),
+    cbsRecord(t, 'CSI', '[SR] Repair complete'),
+  ]);
+  assert.equal(out.corruption.length, 1);
+  assert.equal(out.scans[0]?.detected.total, 1);
+  assert.equal(out.scans[0]?.unrepaired, 1);
+});

@@ -32,6 +32,8 @@ interface SfcRunState {
   repairedPayload: number;
   repairedManifest: number;
   unrepaired: number;
+  /** `file|component` of every member already reported: the repair phase repeats the verify phase's lines. */
+  reported: string[];
 }
 
 /** A `Hashes for file member … do not match.` record waiting for the line that names its component. */
@@ -64,7 +66,7 @@ const SESSION_START = /^TI: --- Initializing Trusted Installer ---/;
 function newRun(at: string, time: string | null): SfcRunState {
   return {
     at, startTime: time, lastTime: time, endTime: null, phase: 'verifying', repairPhase: false, componentsVerified: 0,
-    detectedPayload: 0, detectedManifest: 0, repairedPayload: 0, repairedManifest: 0, unrepaired: 0,
+    detectedPayload: 0, detectedManifest: 0, repairedPayload: 0, repairedManifest: 0, unrepaired: 0, reported: [],
   };
 }
 
@@ -235,6 +237,13 @@ export function sfcRunHandler(): RecordHandler<SfcState> {
         sink.unrecognized(record);
         return true;
       }
+      const key = `${file ?? ''}|${identity?.text ?? ''}`.toLowerCase();
+      if (run?.reported.includes(key)) {
+        // Already reported in this run; the mismatch lines that led to this repeat add nothing.
+        if (state.pendingHash && file && state.pendingHash.file.toLowerCase() === file.toLowerCase()) state.pendingHash = null;
+        return true;
+      }
+      run?.reported.push(key);
       countDetected(kind, false);
       const pending = state.pendingHash;
       if (pending && file && pending.file.toLowerCase() === file.toLowerCase()) {
