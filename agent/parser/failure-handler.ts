@@ -57,6 +57,9 @@ const SESSION_BOUNDARY = [
   'Exec: Processing started.',
 ];
 
+/** Lines that close a session and restate its result; after a reported failure they add nothing. */
+const SESSION_TRAILERS = ['Exec: Processing complete', 'Failed to perform operation', 'Session: ', 'Failed to FinalizeEx'];
+
 const PREREQUISITE = /^Package "([^"]+)" requires Servicing Stack/;
 
 function unwrapped(record: LogRecord): string {
@@ -176,7 +179,7 @@ export function createFailureHandler(): RecordHandler<FailureState> {
       if (!line) return false;
       const emitted = state.emitted;
       if (!state.chain && emitted && emitted.code === line.code && (line.package === null || line.package === emitted.package)) {
-        return true; // Processing complete / Failed to perform operation / Session finalized after the reported failure
+        if (SESSION_TRAILERS.some((prefix) => text.startsWith(prefix))) return true; // restates the reported failure
       }
       const millis = record.time ? wallClockMillis(record.time) : null;
       let chain = state.chain;
