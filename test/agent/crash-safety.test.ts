@@ -58,7 +58,7 @@ test(`SIGKILL at random points (${ITERATIONS} runs): exactly-once delivery and i
   assert.equal((await runAgent(bundle, ['enroll', ...common, '--secret', server.secret], null)).code, 0);
   // How long an undisturbed run takes on this machine, so kill points spread over the whole run.
   writeFileSync(join(logs, 'CBS.log'), failureOnDay(0));
-  let started = Date.now();
+  const started = Date.now();
   assert.equal((await runAgent(bundle, ['once', ...common], null)).code, 0);
   const runMs = Date.now() - started;
 
@@ -70,7 +70,6 @@ test(`SIGKILL at random points (${ITERATIONS} runs): exactly-once delivery and i
       const roll = random();
       server.script.push(roll < 0.15 ? { storeThenDrop: true } : roll < 0.25 ? { drop: true } : { delayMs: Math.floor(random() * 120) });
     }
-    started = Date.now();
     const result = await runAgent(bundle, ['once', ...common], Math.floor(runMs * (0.4 + random())));
     if (result.signal === 'SIGKILL') killed++;
     else assert.equal(result.code, 0, `iteration ${iteration} exited ${result.code}`);
