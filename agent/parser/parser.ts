@@ -102,6 +102,8 @@ export class ServicingLogParser {
       }
       this.current = previous;
     } else {
+      // Another file may come from another machine or season: its zone offset is learnt afresh.
+      this.derivedOffset = null;
       this.current = { name, bytes: 0, lines: 0 };
       this.files.push(this.current);
       if (this.files.length > REPORT_LIMITS.files) this.files.shift();
