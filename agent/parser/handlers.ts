@@ -27,8 +27,8 @@ export function createHandlers(): RecordHandler[] {
     // lines others need (session start, `Mark store corruption flag …`, lines after a SUR block).
     sfcRunHandler(),
     csiCorruptionHandler(),
-    surBlockHandler(),
     checkSurLogHandler(),
+    surBlockHandler(),
     createFailureHandler(),
     createPackageStateHandler(),
     createSessionHandler(),

@@ -2,7 +2,7 @@
 import type { CorruptionRecord, ScanRecord } from '../../../protocol/report';
 import type { FactSink, LogRecord, ParseContext, RecordHandler } from '../record';
 import { matchRowCategory, parseRowObject, type CounterBucket, type RowCategory } from './corruption-categories';
-import { corruptionOf, emptyDetected, emptyRepaired } from './facts';
+import { corruptionOf, emptyDetected, emptyRepaired, isCheckSurRecord } from './facts';
 
 interface CheckSurRow {
   entry: CorruptionRecord;
@@ -122,11 +122,6 @@ function scanOf(run: CheckSurRun): ScanRecord | null {
     durationSeconds: summary.seconds,
     unrepaired: Math.max(0, found - (summary.fixed ?? 0)),
   };
-}
-
-/** True for records of a CheckSUR log (the framer gives each physical line, without time, its own record). */
-function isCheckSurRecord(record: LogRecord): boolean {
-  return record.time === null && record.level === null && /checksur/i.test(record.file);
 }
 
 /** Handler for CheckSUR.log / CheckSUR.persist.log (source `checksur`, scans with tool `checksur`). */

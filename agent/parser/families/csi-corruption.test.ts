@@ -51,11 +51,14 @@ test('a CSI record re-split across lines is read whole', () => {
   assert.equal(entry?.evidence.length, 3);
 });
 
-test('hydration failures that name no component, and CSI tracing, are left alone', () => {
+test('CSI failure traces that name no component are consumed without a fact; informational CSI lines are left alone', () => {
   const generic = cbsRecord(T, 'CSI', '(F) Hydration failed with error NTSTATUS_FROM_WIN32(ERROR_INVALID_DATA) . Delta Valid: true , RetrievedChecksum: 2668420575 , ComputedChecksum: 2668420575[gle=0x80004005]', [], 'Error');
+  const location = cbsRecord('2016-10-31 11:25:11', 'CSI', '(F) d:\\win7sp1_gdr\\base\\wcp\\componentstore\\analysis.cpp(1186): Error STATUS_REQUEST_OUT_OF_SEQUENCE originated in function CServicingFamilyEntries::RemoveInstalledTlc expression: (null)', ['[gle=0x80004005]'], 'Error');
+  const hop = cbsRecord('2016-10-31 11:25:11', 'CSI', '(F) STATUS_REQUEST_OUT_OF_SEQUENCE #813471# from CTransactionAnalysis::GenerateServicingFamilies(...)[gle=0xd000042a]', [], 'Error');
   const info = cbsRecord(T, 'CSI', "Component dual_wvmbusr.inf, version 10.0.19041.4597, arch amd64, nonSxS, pkt {l:8 b:31bf3856ad364e35}, type [l:14]'dualModeDriver' does not have a winner but has 2 other component version(s)");
-  const out = runHandler(csiCorruptionHandler(), [generic, info]);
-  assert.deepEqual(out.consumed, [false, false]);
+  const installer = cbsRecord('2026-10-08 20:55:05', 'CSI', '(F) Failed execution of queue item Installer: Container Installer ({9edf0f01-ef44-4c87-ac5a-8aad730137ab}) with HRESULT HRESULT_FROM_WIN32(1753).  Failure will not be ignored: A rollback will be initiated after all the operations in the installer queue are completed; installer is reliable[gle=0x80004005]', [], 'Error');
+  const out = runHandler(csiCorruptionHandler(), [generic, location, hop, info, installer]);
+  assert.deepEqual(out.consumed, [true, true, true, false, false]);
   assert.equal(out.corruption.length, 0);
 });
 

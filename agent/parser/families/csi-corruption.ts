@@ -114,6 +114,21 @@ export function describeCsiCorruption(record: LogRecord): CsiCorruptionFact | nu
   return null;
 }
 
+/**
+ * CSI's failure trace around a corruption: the source location (`(F) …\storelayout.cpp(2142): Error …
+ * originated in function …`), the status hop (`(F) STATUS_… #62038# from …`), the component-less
+ * `Hydration failed with error …` and advanced-installer `Logged @:` lines. They carry no fact of
+ * their own (the lines that name the component do), so they are consumed without one.
+ */
+export function isCsiErrorTrace(record: LogRecord): boolean {
+  if (record.component !== 'CSI' || !record.text.includes('(F)')) return false;
+  const message = fullMessage(record);
+  return /\(F\)\s.*originated in function/.test(message) ||
+    /\(F\)\s*\S+ #\d+# (?:\d+ us )?from /.test(message) ||
+    /\(F\)\s*Hydration failed with error/.test(message) ||
+    /\(F\)\s*Logged @:/.test(message);
+}
+
 function packageFact(kind: CorruptionKind, text: string, hresult: string | null, shared: boolean): CsiCorruptionFact | null {
   const identity = parsePackageIdentity(text.replace(/\.$/, ''));
   if (!identity) return null;
@@ -138,7 +153,7 @@ export function csiCorruptionHandler(): RecordHandler<CsiCorruptionState> {
     name: 'csi-corruption',
     handle(record: LogRecord, context: ParseContext, sink: FactSink): boolean {
       const fact = describeCsiCorruption(record);
-      if (!fact) return false;
+      if (!fact) return isCsiErrorTrace(record);
       if (fact.storeMarker) {
         if (record.time !== null && record.time === state.lastStoreMarkerTime) return true;
         state.lastStoreMarkerTime = record.time;

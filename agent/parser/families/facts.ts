@@ -65,6 +65,11 @@ export function corruptionOf(parts: CorruptionParts): CorruptionRecord {
   return record;
 }
 
+/** True for records of a CheckSUR log: the framer gives each of its physical lines, without time, its own record. */
+export function isCheckSurRecord(record: LogRecord): boolean {
+  return record.time === null && record.level === null && /checksur/i.test(record.file);
+}
+
 /** The last segment of a Windows path (`C:\WINDOWS\System32\drivers\BthA2dp.sys` → `BthA2dp.sys`). */
 export function baseName(path: string | null | undefined): string | null {
   if (!path) return null;

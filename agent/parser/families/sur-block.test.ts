@@ -67,8 +67,8 @@ test('14393: one record, a head with an empty message and unprefixed lines', () 
     ['windowssearchengine', 'SearchProtocolHost.exe', '7.0.14393.206', 'wow64'],
     ['microsoft-windows-advapi32', 'advapi32.dll', '10.0.14393.0', 'x86'],
   ]);
-  assert.deepEqual(out.consumed.slice(0, 1), [true]);
-  assert.equal(out.consumed.slice(1).some(Boolean), false, 'the CheckSur:/Failed to run lines after the block are left for others');
+  assert.deepEqual(out.consumed.slice(0, 2), [true, true], 'the block record and the CheckSur: hrStatus line after it');
+  assert.equal(out.consumed.slice(2).some(Boolean), false, 'the Failed to run / session lines are left for others');
 });
 
 test('19041 as published: indented lines, (w) (Fixed) repaired, MUM row as a package', () => {
@@ -112,14 +112,14 @@ test('1607 rows: Catalog Missing and (w) Package Index rows with an HRESULT and 
   ]);
 });
 
-test('a Detect only Summary without a header block (2021 paste) and the flag lines after it', () => {
+test('a Detect only Summary without a header block (2021 paste) and the flag line after it', () => {
   const out = scanFixture('sur-detect-only-2021.log');
   assert.equal(out.scans.length, 1);
   assert.equal(out.scans[0]?.operation, 'Detect only');
   assert.equal(out.scans[0]?.result, '0x80071160');
   assert.equal(out.scans[0]?.lastSuccessfulStep, 'CBS store detection completes.');
   assert.equal(out.scans[0]?.durationSeconds, 39);
-  assert.equal(out.consumed[out.consumed.length - 1], false, 'the flag lines are not block lines');
+  assert.equal(out.consumed[out.consumed.length - 1], true, 'the corruption-flag line after the block belongs to it');
 });
 
 test('an incremental pass resumes mid-block from a snapshot', () => {

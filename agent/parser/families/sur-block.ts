@@ -3,7 +3,7 @@ import type { CorruptionRecord, ScanRecord } from '../../../protocol/report';
 import { normalizeHresult } from '../../../protocol/hresult';
 import type { FactSink, LogRecord, ParseContext, RecordHandler } from '../record';
 import { matchRowCategory, parseRowObject, unknownRowCategory } from './corruption-categories';
-import { corruptionOf, emptyDetected, emptyRepaired, type DetectedCounts, type RepairedCounts } from './facts';
+import { corruptionOf, emptyDetected, emptyRepaired, isCheckSurRecord, type DetectedCounts, type RepairedCounts } from './facts';
 
 /**
  * One open block. The block has three layouts and this state machine reads them all line by line:
@@ -168,6 +168,9 @@ function countRows(rows: readonly CorruptionRecord[]): DetectedCounts {
   return counts;
 }
 
+/** Lines CBS writes right after the block: the download outcome of a repair and the corruption-flag reset. */
+const AFTER_BLOCK = /^(?:CheckSur: hrStatus:|All CSI corruption was fixed)/;
+
 const BLOCK_START = /Checking System Update Readiness|^\s*\((?:p|w)\)|^\s*Summary:\s*$/m;
 
 /** Cheap pre-check: can this record start a block (in its message or in a continuation line)? */
@@ -250,7 +253,11 @@ export function surBlockHandler(): RecordHandler<SurState> {
   return {
     name: 'sur-block',
     handle(record: LogRecord, context: ParseContext, sink: FactSink): boolean {
-      if (state.block === null && !mayOpenBlock(record)) return false;
+      if (isCheckSurRecord(record)) return false;
+      if (state.block === null) {
+        if (AFTER_BLOCK.test(record.text)) return true;
+        if (!mayOpenBlock(record)) return false;
+      }
       const at = context.timestampOf(record);
       let consumed: boolean;
       if (record.text.trim() === '') {
