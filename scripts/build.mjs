@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm run build`: bundles each build target with esbuild. Targets: agent (one self-contained file runnable with plain node).
-// Usage: node scripts/build.mjs [target...] [--outdir DIR]
+// `npm run build`: bundles each build target with esbuild. Targets: agent (one self-contained file runnable with plain node), dashboard (dist/dashboard).
+// Usage: node scripts/build.mjs [target...] [--outdir DIR] [--if-stale]
 import { build } from 'esbuild';
+import { buildDashboard, dashboardIsFresh } from './build-dashboard.mjs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -25,15 +26,23 @@ export const targets = {
     },
     logLevel: 'warning',
   }),
+  /** The web dashboard: hashed assets plus index.html in <outdir>/dashboard (built by build-dashboard.mjs). */
+  dashboard: (outdir) => ({ custom: buildDashboard, fresh: dashboardIsFresh, outfile: join(outdir, 'dashboard', 'index.html') }),
 };
 
-export async function runBuild(names, outdir) {
+/** Builds the named targets; with `ifStale`, a target whose output is newer than its sources is skipped. */
+export async function runBuild(names, outdir, { ifStale = false } = {}) {
   const built = [];
   for (const name of names) {
     const target = targets[name];
     if (!target) throw new Error(`unknown build target '${name}' (known: ${Object.keys(targets).join(', ')})`);
     const options = target(outdir);
-    await build(options);
+    if (options.custom) {
+      if (ifStale && options.fresh(root, dirname(options.outfile))) continue;
+      await options.custom(root, dirname(options.outfile));
+    } else {
+      await build(options);
+    }
     built.push(options.outfile);
   }
   return built;
@@ -45,7 +54,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const outdir = outIndex >= 0 ? args[outIndex + 1] : join(root, 'dist');
   const names = args.filter((arg, index) => !arg.startsWith('--') && (outIndex < 0 || index !== outIndex + 1));
   try {
-    const built = await runBuild(names.length > 0 ? names : Object.keys(targets), outdir ?? join(root, 'dist'));
+    const built = await runBuild(names.length > 0 ? names : Object.keys(targets), outdir ?? join(root, 'dist'), { ifStale: args.includes('--if-stale') });
     for (const file of built) process.stdout.write(`built ${file}\n`);
   } catch (error) {
     process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);

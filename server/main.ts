@@ -2,7 +2,8 @@
 import pino from 'pino';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { createFleetModule } from './http/routes/fleet/index';
+import { analyzeModule } from './http/routes/analyze';
+import { createFleetModule, type FleetModule } from './http/routes/fleet/index';
 import { openSqliteStorage } from './storage/sqlite/storage';
 
 async function main(): Promise<void> {
@@ -20,7 +21,16 @@ async function main(): Promise<void> {
   const storage = openSqliteStorage(config.dataDir, { synchronous: config.sqliteSynchronous });
   if (storage.migrated.length > 0) logger.info({ migrations: storage.migrated }, 'database schema updated');
 
-  const patchlens = createApp({ config, storage, logger, modules: [(ctx) => createFleetModule(ctx, storage.db)] });
+  let fleet: FleetModule | null = null;
+  const patchlens = createApp({
+    config,
+    storage,
+    logger,
+    modules: [
+      (ctx) => (fleet = createFleetModule(ctx, storage.db)),
+      analyzeModule({ fleet: () => fleet?.service ?? null, ingest: () => patchlens.ingest }),
+    ],
+  });
   const initial = await patchlens.ctx.admin.ensureInitialAdmin(config.adminPassword);
 
   const address = await patchlens.listen();
