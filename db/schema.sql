@@ -40,6 +40,7 @@ CREATE INDEX fleet_device_families_device ON fleet_device_families (device_id);
 CREATE INDEX fleet_device_families_first ON fleet_device_families (family, first_seen_at);
 CREATE INDEX fleet_device_families_last ON fleet_device_families (family, last_seen_at);
 CREATE INDEX fleet_device_keys_device ON fleet_device_keys (device_id);
+CREATE INDEX fleet_devices_build_last_seen ON devices (os_major, last_seen_at);
 CREATE INDEX reports_device ON reports (device_id, received_at);
 CREATE INDEX reports_received ON reports (received_at);
 CREATE INDEX sessions_expires ON sessions (expires_at);

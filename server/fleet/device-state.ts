@@ -119,6 +119,14 @@ export class DeviceFacts {
    * on the device: by OS build revision, an installed package, or a hotfix entry.
    */
   hasInstalled(kb: string): boolean {
+    let known = this.installedCache.get(kb);
+    if (known === undefined) this.installedCache.set(kb, (known = this.findInstalled(kb)));
+    return known;
+  }
+
+  private readonly installedCache = new Map<string, boolean>();
+
+  private findInstalled(kb: string): boolean {
     if (this.build && this.buildContains(kb)) return true;
     for (const [installedKb, state] of this.kbStates) {
       if (INSTALLED_STATES.has(state) && this.catalog.satisfies(installedKb, kb)) return true;

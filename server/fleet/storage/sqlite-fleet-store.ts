@@ -78,6 +78,9 @@ const toListRow = (row: DeviceListDbRow): DeviceListRow => ({
   stale: row.stale === 1,
 });
 
+/** Up to this many matching devices, a fact filter drives the device list from its index and sorts the matches. */
+const DRIVE_FROM_KEYS_LIMIT = 20_000;
+
 /** Sort keys of the device list and the column each one orders by (always with `id` as tie-break). */
 const SORT_COLUMNS: Record<DeviceListQuery['sort'], string> = { id: 'd.id', hostname: 'd.hostname', lastSeen: 'd.last_seen_at' };
 
@@ -97,23 +100,35 @@ export class SqliteFleetStore implements FleetStore {
 
   // ---- read models ---------------------------------------------------------------------------------
 
+  /**
+   * A page of devices. A filter on a fleet fact (KB state, HRESULT, family) drives the query from
+   * fleet_device_keys when that is cheap: always for the id order (the index is already in device
+   * order), and for other orders when the counters say few devices match. Otherwise the devices
+   * table is walked in sort order and each row is checked with EXISTS, which stops early because
+   * many rows match.
+   */
   async listDevices(query: DeviceListQuery, after: { value: string | number; id: string } | null): Promise<DeviceListRow[]> {
+    const facts = this.factFilters(query);
+    const driver = facts.find((fact) => fact.keys.length === 1 && (query.sort === 'id' || this.matchCount(fact) <= DRIVE_FROM_KEYS_LIMIT))
+      ?? facts.find((fact) => query.sort !== 'id' && this.matchCount(fact) <= DRIVE_FROM_KEYS_LIMIT);
     const where: string[] = [];
     const params: unknown[] = [];
-    const fact = (scope: string, key: string) => {
-      where.push('EXISTS (SELECT 1 FROM fleet_device_keys k WHERE k.scope = ? AND k.key = ? AND k.device_id = d.id)');
-      params.push(scope, key);
-    };
-    if (query.kb && query.state) fact(FLEET_SCOPES.kbState, `${query.kb}\t${query.state}`);
-    else if (query.kb) {
-      where.push('EXISTS (SELECT 1 FROM fleet_device_keys k WHERE k.scope = ? AND k.key >= ? AND k.key < ? AND k.device_id = d.id)');
-      params.push(FLEET_SCOPES.kbState, `${query.kb}\t`, `${query.kb}\t\uffff`);
-    } else if (query.state) {
-      where.push("EXISTS (SELECT 1 FROM fleet_device_keys k WHERE k.scope = ? AND k.device_id = d.id AND k.key LIKE ? ESCAPE '\\')");
+    let from = 'devices d';
+    const idColumn = driver ? 'k.device_id' : 'd.id';
+    if (driver) {
+      from = 'fleet_device_keys k JOIN devices d ON d.id = k.device_id';
+      where.push(`k.scope = ? AND k.key IN (${driver.keys.map(() => '?').join(', ')})`);
+      params.push(driver.scope, ...driver.keys);
+    }
+    for (const fact of facts) {
+      if (fact === driver) continue;
+      where.push(`EXISTS (SELECT 1 FROM fleet_device_keys f WHERE f.scope = ? AND f.key IN (${fact.keys.map(() => '?').join(', ')}) AND f.device_id = d.id)`);
+      params.push(fact.scope, ...fact.keys);
+    }
+    if (query.state && !query.kb) {
+      where.push("EXISTS (SELECT 1 FROM fleet_device_keys s WHERE s.scope = ? AND s.device_id = d.id AND s.key LIKE ? ESCAPE '\\')");
       params.push(FLEET_SCOPES.kbState, `%\t${query.state}`);
     }
-    if (query.hresult) fact(FLEET_SCOPES.hresult, query.hresult);
-    if (query.family) fact(FLEET_SCOPES.family, query.family);
     if (query.osBuild) {
       const [major, revision] = query.osBuild.split('.').map(Number);
       where.push(revision === undefined ? 'd.os_major = ?' : 'd.os_major = ? AND d.os_revision = ?');
@@ -124,21 +139,47 @@ export class SqliteFleetStore implements FleetStore {
       params.push(query.stale ? 1 : 0);
     }
     if (query.q) {
-      where.push("(d.id LIKE ? ESCAPE '\\' OR d.hostname LIKE ? ESCAPE '\\')");
-      const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      params.push(pattern, pattern);
+      const variants = [...new Set([query.q, query.q.toLowerCase(), query.q.toUpperCase()])];
+      const ranges = variants.flatMap((text) => [
+        ['d.id', text],
+        ['d.hostname', text],
+      ]);
+      where.push(`(${ranges.map(([column]) => `(${column} >= ? AND ${column} < ?)`).join(' OR ')})`);
+      params.push(...ranges.flatMap(([, text]) => [text, `${text}\uffff`]));
     }
-    const column = SORT_COLUMNS[query.sort];
+    const column = query.sort === 'id' ? idColumn : SORT_COLUMNS[query.sort];
     const direction = query.order === 'desc' ? 'DESC' : 'ASC';
     const compare = query.order === 'desc' ? '<' : '>';
     if (after) {
-      where.push(query.sort === 'id' ? `d.id ${compare} ?` : `(${column}, d.id) ${compare} (?, ?)`);
+      where.push(query.sort === 'id' ? `${idColumn} ${compare} ?` : `(${column}, ${idColumn}) ${compare} (?, ?)`);
       params.push(...(query.sort === 'id' ? [after.id] : [after.value, after.id]));
     }
-    const text = `SELECT d.id, d.hostname, d.os_build, d.last_seen_at, d.stale FROM devices d
+    const text = `SELECT d.id, d.hostname, d.os_build, d.last_seen_at, d.stale FROM ${from}
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY ${query.sort === 'id' ? `d.id ${direction}` : `${column} ${direction}, d.id ${direction}`} LIMIT ?`;
+      ORDER BY ${query.sort === 'id' ? `${idColumn} ${direction}` : `${column} ${direction}, ${idColumn} ${direction}`} LIMIT ?`;
     return this.sql.all<DeviceListDbRow>(text, ...params, query.limit).map(toListRow);
+  }
+
+  /** The fleet-fact filters of a query as scope + the keys any of which matches. */
+  private factFilters(query: DeviceListQuery): { scope: string; keys: string[] }[] {
+    const facts: { scope: string; keys: string[] }[] = [];
+    if (query.kb && query.state) facts.push({ scope: FLEET_SCOPES.kbState, keys: [`${query.kb}\t${query.state}`] });
+    else if (query.kb) {
+      const keys = this.sql
+        .all<{ key: string }>('SELECT key FROM aggregate_counters WHERE scope = ? AND key >= ? AND key < ? AND value > 0', FLEET_SCOPES.kbState, `${query.kb}\t`, `${query.kb}\t\uffff`)
+        .map((row) => row.key);
+      facts.push({ scope: FLEET_SCOPES.kbState, keys: keys.length > 0 ? keys : [`${query.kb}\t`] });
+    }
+    if (query.hresult) facts.push({ scope: FLEET_SCOPES.hresult, keys: [query.hresult] });
+    if (query.family) facts.push({ scope: FLEET_SCOPES.family, keys: [query.family] });
+    return facts;
+  }
+
+  private matchCount(fact: { scope: string; keys: string[] }): number {
+    return fact.keys.reduce(
+      (sum, key) => sum + (this.sql.get<{ value: number }>('SELECT value FROM aggregate_counters WHERE scope = ? AND key = ?', fact.scope, key)?.value ?? 0),
+      0,
+    );
   }
 
   async deviceKeys(deviceIds: readonly string[], scopes: readonly string[]): Promise<Map<string, { scope: string; key: string }[]>> {
@@ -180,7 +221,7 @@ export class SqliteFleetStore implements FleetStore {
   async donorCandidates(input: { family: string; osMajor: number; minRevision: number; excludeId: string | null; limit: number }): Promise<string[]> {
     return this.sql
       .all<{ id: string }>(
-        `SELECT d.id FROM devices d INDEXED BY devices_os_build
+        `SELECT d.id FROM devices d INDEXED BY fleet_devices_build_last_seen
          WHERE d.os_major = ? AND d.os_revision >= ? AND d.stale = 0 AND d.id != ?
            AND NOT EXISTS (SELECT 1 FROM fleet_device_families f WHERE f.family = ? AND f.device_id = d.id)
          ORDER BY d.last_seen_at DESC LIMIT ?`,
