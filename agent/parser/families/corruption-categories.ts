@@ -81,7 +81,7 @@ export interface RowObject {
   hresult: string | null;
 }
 
-const PACKAGE_TOKEN = /[^\s~]+~[0-9a-f]{16}~[^~\s]*~[^~\s]*~\S+/gi;
+const PACKAGE_TOKEN = /^[^\s~]+~[0-9a-f]{16}~[^~\s]*~[^~\s]*~\S+$/i;
 
 /**
  * Reads the object part of a row: `key\path` (SUR), one or two package identities
@@ -99,7 +99,7 @@ export function parseRowObject(text: string): RowObject {
     hresult = value === 0 ? null : value < 0x10000 ? hresultFromWin32(value) : normalizeHresult('0x' + (code[1] ?? ''));
     rest = rest.slice(code[0].length).trim();
   }
-  const packages = [...rest.matchAll(PACKAGE_TOKEN)].map((match) => match[0]);
+  const packages = rest.includes('~') ? rest.split(/\s+/).filter((token) => PACKAGE_TOKEN.test(token)) : [];
   if (packages.length > 0) {
     const chosen = packages.find((token) => !/~0\.0\.0\.0$/.test(token)) ?? packages[0] ?? '';
     const identity = parsePackageIdentity(chosen);

@@ -117,11 +117,15 @@ function fileOf(text: string): string | null {
   return baseName(text.trim());
 }
 
+/** SR messages quoted without their `[SR]` tag (pasted fragments). */
+const SR_MESSAGE_START = /^\s*(?:Cannot repair member file|Cannot verify component files|Repairing (?:corrupted )?file|Repaired file)/;
+
 /** The `[SR]` messages of a record: its text and any continuation line that is itself an SR message. */
 function srMessages(record: LogRecord): string[] {
   const messages: string[] = [];
   const strip = (line: string) => line.trim().replace(/^\[SR\]\s*/, '');
-  if (record.text.includes('[SR]') || record.component === 'CSI') messages.push(strip(record.text));
+  if (record.text.startsWith('[SR]')) messages.push(strip(record.text));
+  if (record.level === null && SR_MESSAGE_START.test(record.text)) messages.push(strip(record.text));
   for (const line of record.continuation) {
     const message = strip(line);
     if (CANNOT_REPAIR.test(message) || CANNOT_VERIFY.test(message) || REPAIRING_FILE.test(message) || REPAIRED_FROM_BACKUP.test(message)) {
@@ -329,7 +333,7 @@ export function sfcRunHandler(): RecordHandler<SfcState> {
         return false;
       }
       if (record.component !== 'CSI' && record.level !== null) return false;
-      const hash = HASH_MISMATCH.exec(record.text.trim());
+      const hash = record.text.startsWith('Hashes for file member') ? HASH_MISMATCH.exec(record.text) : null;
       if (hash) {
         emitPendingHash(sink, null);
         const file = parseQuotedName(hash[1] ?? '')?.value ?? (hash[1] ?? '').trim();
@@ -346,6 +350,7 @@ export function sfcRunHandler(): RecordHandler<SfcState> {
           return false;
         }
       }
+      if (record.continuation.length === 0 && !record.text.startsWith('[SR]') && record.level !== null) return false;
       let consumed = false;
       for (const message of srMessages(record)) {
         if (handleSr(message, record, context, sink)) consumed = true;

@@ -171,12 +171,20 @@ function countRows(rows: readonly CorruptionRecord[]): DetectedCounts {
 /** Lines CBS writes right after the block: the download outcome of a repair and the corruption-flag reset. */
 const AFTER_BLOCK = /^(?:CheckSur: hrStatus:|All CSI corruption was fixed)/;
 
-const BLOCK_START = /Checking System Update Readiness|^\s*\((?:p|w)\)|^\s*Summary:\s*$/m;
+/** Cheap pre-check of one line (most records are not block lines): opener, `(p)`/`(w)` row or `Summary:`. */
+function mayStartBlock(line: string): boolean {
+  let i = 0;
+  while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+  const first = line.charCodeAt(i);
+  if (first === 40 /* ( */) return line.startsWith('(p)', i) || line.startsWith('(w)', i);
+  if (first === 83 /* S */ && line.startsWith('Summary:', i)) return true;
+  return first === 67 /* C */ && line.startsWith('Checking System Update Readiness', i);
+}
 
-/** Cheap pre-check: can this record start a block (in its message or in a continuation line)? */
+/** Can this record start a block, in its message or in a continuation line (14393)? */
 function mayOpenBlock(record: LogRecord): boolean {
-  if (BLOCK_START.test(record.text)) return true;
-  for (const line of record.continuation) if (BLOCK_START.test(line)) return true;
+  if (mayStartBlock(record.text)) return true;
+  for (const line of record.continuation) if (mayStartBlock(line)) return true;
   return false;
 }
 
@@ -255,7 +263,7 @@ export function surBlockHandler(): RecordHandler<SurState> {
     handle(record: LogRecord, context: ParseContext, sink: FactSink): boolean {
       if (isCheckSurRecord(record)) return false;
       if (state.block === null) {
-        if (AFTER_BLOCK.test(record.text)) return true;
+        if (record.text.charCodeAt(0) !== 40 && AFTER_BLOCK.test(record.text)) return true;
         if (!mayOpenBlock(record)) return false;
       }
       const at = context.timestampOf(record);
