@@ -214,7 +214,8 @@ export function checkSurLogHandler(): RecordHandler<CheckSurState> {
     if (/^Package Version\s+\S+/i.test(text) || SECTION.test(text)) return true;
     const date = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})$/.exec(text);
     if (date && !run.summarySeen) {
-      run.at = `${date[1]}T${date[2]}:00`;
+      // The header time is local wall-clock time, like a CBS line head: the parser adds the offset it knows.
+      run.at = context.timestampOf({ ...record, time: `${date[1]} ${date[2]}:00` });
       return true;
     }
     const fix = /^\(fix\)\s*(.*)$/i.exec(text);
@@ -247,7 +248,9 @@ export function checkSurLogHandler(): RecordHandler<CheckSurState> {
       return structuredClone(state);
     },
     restore(saved: CheckSurState): void {
-      state = saved && typeof saved === 'object' && 'run' in saved ? structuredClone(saved) : { run: null };
+      const run = saved && typeof saved === 'object' ? saved.run : null;
+      const valid = run && typeof run === 'object' && Array.isArray(run.rows) && Array.isArray(run.summaryLines) && Array.isArray(run.unavailableFiles);
+      state = { run: valid ? structuredClone(run) : null };
     },
   };
 }

@@ -366,9 +366,19 @@ export function sfcRunHandler(): RecordHandler<SfcState> {
       return structuredClone(state);
     },
     restore(saved: SfcState): void {
-      state = saved && typeof saved === 'object' && Array.isArray(saved.held)
-        ? structuredClone(saved)
-        : { run: null, pendingHash: null, held: [], heldTime: null };
+      const fresh: SfcState = { run: null, pendingHash: null, held: [], heldTime: null };
+      if (!saved || typeof saved !== 'object' || !Array.isArray(saved.held)) {
+        state = fresh;
+        return;
+      }
+      const run = saved.run;
+      const pending = saved.pendingHash;
+      state = {
+        run: run && typeof run === 'object' && typeof run.phase === 'string' && Array.isArray(run.reported) ? structuredClone(run) : null,
+        pendingHash: pending && typeof pending === 'object' && typeof pending.file === 'string' && Array.isArray(pending.evidence) ? structuredClone(pending) : null,
+        held: structuredClone(saved.held),
+        heldTime: typeof saved.heldTime === 'string' ? saved.heldTime : null,
+      };
     },
   };
 }

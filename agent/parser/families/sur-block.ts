@@ -284,7 +284,10 @@ export function surBlockHandler(): RecordHandler<SurState> {
       return structuredClone(state);
     },
     restore(saved: SurState): void {
-      state = saved && typeof saved === 'object' && 'block' in saved ? structuredClone(saved) : { block: null };
+      const block = saved && typeof saved === 'object' ? saved.block : null;
+      const valid = block && typeof block === 'object' && Array.isArray(block.rows) &&
+        typeof block.detected === 'object' && block.detected !== null && typeof block.repaired === 'object' && block.repaired !== null;
+      state = { block: valid ? structuredClone(block) : null };
     },
   };
 }
