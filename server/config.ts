@@ -21,28 +21,16 @@ export function parseSize(text: string): number | null {
   return Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
 }
 
-const duration = z.union([
-  z.number().int().min(0),
-  z.string().transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 15m, 12h or 14d` });
-      return z.NEVER;
-    }
-    return ms;
-  }),
-]);
-const size = z.union([
-  z.number().int().min(1),
-  z.string().transform((text, ctx) => {
-    const bytes = parseSize(text);
-    if (bytes === null) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a size like 512kb or 8mb` });
-      return z.NEVER;
-    }
-    return bytes;
-  }),
-]);
+/** A number of milliseconds, or text like `30s` / `14d`. */
+const duration = z.preprocess(
+  (value) => (typeof value === 'string' ? (parseDuration(value) ?? value) : value),
+  z.number({ error: (issue) => `${JSON.stringify(issue.input)} is not a duration like 30s, 15m, 12h or 14d` }).int().min(0),
+);
+/** A number of bytes, or text like `512kb` / `8mb`. */
+const size = z.preprocess(
+  (value) => (typeof value === 'string' ? (parseSize(value) ?? value) : value),
+  z.number({ error: (issue) => `${JSON.stringify(issue.input)} is not a size like 512kb or 8mb` }).int().min(1),
+);
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 

@@ -1,0 +1,76 @@
+// Configuration: defaults, environment overrides, durations and sizes, and one clear error listing every bad variable.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig, parseDuration, parseSize } from './config';
+
+test('an empty environment gives the documented defaults', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 8080);
+  assert.equal(config.dataDir, './data');
+  assert.equal(config.trustProxy, false);
+  assert.equal(config.staleAfterMs, 14 * 86_400_000);
+  assert.equal(config.reportBodyLimitBytes, 8 * 1024 * 1024);
+  assert.equal(config.basePath, '');
+  assert.equal(config.adminPassword, undefined);
+});
+
+test('environment variables override, with durations, sizes and proxy settings parsed', () => {
+  const config = loadConfig({
+    PORT: '9090',
+    DATA_DIR: '/srv/patchlens',
+    STALE_AFTER: '36h',
+    REPORT_BODY_LIMIT: '512kb',
+    TRUST_PROXY: 'loopback, 10.0.0.0/8',
+    BASE_PATH: '/patchlens/',
+    ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+    PATCHLENS_ADMIN_PASSWORD: 'a long enough password',
+  });
+  assert.equal(config.port, 9090);
+  assert.equal(config.dataDir, '/srv/patchlens');
+  assert.equal(config.staleAfterMs, 36 * 3_600_000);
+  assert.equal(config.reportBodyLimitBytes, 512 * 1024);
+  assert.equal(config.trustProxy, 'loopback, 10.0.0.0/8');
+  assert.equal(config.basePath, '/patchlens');
+  assert.deepEqual(config.allowedOrigins, ['https://a.example', 'https://b.example']);
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+});
+
+test('a JSON config file is read, and environment variables win over it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'patchlens-config-'));
+  const file = join(dir, 'patchlens.json');
+  writeFileSync(file, JSON.stringify({ port: 7000, staleAfterMs: '2d', dataDir: '/from/file' }));
+  const config = loadConfig({ PATCHLENS_CONFIG: file, DATA_DIR: '/from/env' });
+  assert.equal(config.port, 7000);
+  assert.equal(config.staleAfterMs, 2 * 86_400_000);
+  assert.equal(config.dataDir, '/from/env');
+  assert.throws(() => loadConfig({ PATCHLENS_CONFIG: join(dir, 'missing.json') }), /cannot read config file/);
+});
+
+test('bad values fail with one error naming every variable', () => {
+  assert.throws(
+    () => loadConfig({ PORT: 'eighty', STALE_AFTER: 'soon', REPORT_BODY_LIMIT: 'huge', PATCHLENS_ADMIN_PASSWORD: 'short' }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /PORT/.test(err.message) &&
+      /STALE_AFTER: "soon" is not a duration/.test(err.message) &&
+      /REPORT_BODY_LIMIT: "huge" is not a size/.test(err.message) &&
+      /PATCHLENS_ADMIN_PASSWORD must be at least 12 characters/.test(err.message),
+  );
+  assert.throws(() => loadConfig({ TLS_CERT: '/etc/cert.pem' }), /TLS_CERT: TLS_CERT and TLS_KEY must be given together/);
+  assert.throws(() => loadConfig({ LIVE_INTERVAL: '100ms' }), /LIVE_INTERVAL must be at least 250ms/);
+});
+
+test('durations and sizes', () => {
+  assert.equal(parseDuration('250ms'), 250);
+  assert.equal(parseDuration('15m'), 900_000);
+  assert.equal(parseDuration('1.5h'), 5_400_000);
+  assert.equal(parseDuration('1000'), 1000);
+  assert.equal(parseDuration('a week'), null);
+  assert.equal(parseSize('8mb'), 8 * 1024 * 1024);
+  assert.equal(parseSize('100'), 100);
+  assert.equal(parseSize('1gb'), null);
+});
