@@ -164,6 +164,8 @@ export function csiCorruptionHandler(): RecordHandler<CsiCorruptionState> {
         if (repeated) return !fact.shared;
       }
       if (!fact.identity && !fact.storeMarker && !fact.file) return false;
+      // A hydration failure names the component being installed; the stored base it hydrates from
+      // (`Matching Component`) is what a hash mismatch of the same file is reported against.
       sink.addCorruption(
         corruptionOf({
           at: context.timestampOf(record),
