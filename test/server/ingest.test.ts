@@ -207,3 +207,32 @@ describe('overload', () => {
     }
   });
 });
+
+describe('batch isolation', () => {
+  test('a report whose projection fails gets 500 and leaves no trace, while reports in the same batch are stored', async () => {
+    const failing = {
+      name: 'fails-for-one-device',
+      apply(_tx: unknown, change: { deviceId: string }) {
+        if (change.deviceId === 'poison') throw new Error('projection failed');
+      },
+    };
+    const server = await startTestServer({ projections: [failing] });
+    try {
+      const poisonKey = await enroll(server, 'poison');
+      const keys = await Promise.all(Array.from({ length: 5 }, (_, i) => enroll(server, `fine-${i}`)));
+      const poison = syntheticReport('poison', 1);
+      const results = await Promise.all([
+        postReport(server, poisonKey, poison),
+        ...keys.map((key, i) => postReport(server, key, syntheticReport(`fine-${i}`, 1))),
+      ]);
+      assert.equal(results[0]!.status, 500);
+      assertEnvelope(results[0]!.body, 'internal');
+      assert.deepEqual(results.slice(1).map((r) => r.status), [202, 202, 202, 202, 202]);
+      assert.equal(await server.storage.reports.has(poison.reportId), false);
+      assert.equal(await server.storage.devices.getRow('poison'), null);
+      assert.equal(await server.storage.counters.get('devices', 'total'), 5);
+    } finally {
+      await server.close();
+    }
+  });
+});
