@@ -58,16 +58,20 @@ export function runHandler<S>(handler: RecordHandler<S>, records: LogRecord[], f
   return { ...sink.facts, consumed };
 }
 
-/** Frames a fixture file with the parser's own framer (CheckSUR files by name), dropping known noise. */
-export function frameFile(path: string): LogRecord[] {
+/** Frames text with the parser's own framer (CheckSUR grammar by file name), dropping known noise. */
+export function frameText(text: string, name = 'CBS.log'): LogRecord[] {
   const records: LogRecord[] = [];
   const framer = new RecordFramer({ record: (record) => records.push(record), clockSample: () => {} });
-  const name = basename(path);
   framer.beginFile(name, /checksur/i.test(name) ? 'checksur' : 'cbs');
-  framer.pushText(readFileSync(path, 'utf8'));
+  framer.pushText(text);
   framer.flushCarry();
   framer.flushPending();
   return records;
+}
+
+/** Frames a fixture file. */
+export function frameFile(path: string): LogRecord[] {
+  return frameText(readFileSync(path, 'utf8'), basename(path));
 }
 
 /** Fixture path beside the family handlers. */

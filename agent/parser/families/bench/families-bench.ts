@@ -2,13 +2,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ServicingLogParser } from '../../index';
-import { RecordFramer } from '../../framer';
 import type { LogRecord, RecordHandler } from '../../record';
 import { checkSurLogHandler } from '../checksur-log';
 import { csiCorruptionHandler } from '../csi-corruption';
 import { sfcRunHandler } from '../sfc-run';
 import { surBlockHandler } from '../sur-block';
-import { collectingSink, localContext } from '../test-kit';
+import { collectingSink, frameText, localContext } from '../test-kit';
 
 const targetBytes = Number(process.env.BENCH_MB ?? 32) * 1024 * 1024;
 // A mixed corpus: the verbatim logs of every family (ordinary servicing, failures, corruption, scans)
@@ -43,16 +42,6 @@ function fullParse() {
   return parser.result(true);
 }
 
-function frame(): LogRecord[] {
-  const records: LogRecord[] = [];
-  const framer = new RecordFramer({ record: (record) => records.push(record), clockSample: () => {} });
-  framer.beginFile('CBS.log', 'cbs');
-  framer.pushText(text);
-  framer.flushCarry();
-  framer.flushPending();
-  return records;
-}
-
 function familyPass(records: LogRecord[]): number {
   const handlers: RecordHandler[] = [sfcRunHandler(), csiCorruptionHandler(), checkSurLogHandler(), surBlockHandler()] as RecordHandler[];
   const sink = collectingSink();
@@ -64,7 +53,7 @@ function familyPass(records: LogRecord[]): number {
   return sink.facts.corruption.length + sink.facts.scans.length;
 }
 
-const records = frame();
+const records = frameText(text);
 const parse = bestOf(3, fullParse);
 const families = bestOf(3, () => familyPass(records));
 console.log(`input: ${megabytes.toFixed(1)} MB, ${records.length} records (non-noise) framed`);
