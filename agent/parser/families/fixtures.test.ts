@@ -1,6 +1,9 @@
 // Every family fixture through the real parser (framer, noise filter, dispatcher, fact store): what a scan reports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { scanPaths } from '../index';
 import { corruptionSchema, scanSchema } from '../../../protocol/report';
 import { fixture } from './test-kit';
@@ -67,4 +70,20 @@ test('a CheckSUR header is never taken for a DISM block, and a CBS SUR block nev
   const cbs = await scanPaths([fixture('sur-14393.log')]);
   assert.deepEqual(cbs.scans.map((scan) => scan.tool), ['dism']);
   assert.ok(cbs.corruption.every((entry) => entry.source === 'sur'));
+});
+
+test('an SFC run cut by log rotation (CbsPersist_*.log, then CBS.log) is still one run', async () => {
+  const lines = readFileSync(fixture('sfc-26100-deploy.log'), 'utf8').split('\r\n');
+  const dir = mkdtempSync(join(tmpdir(), 'patchlens-rotation-'));
+  try {
+    writeFileSync(join(dir, 'CbsPersist_20260925181352.log'), lines.slice(0, 3).join('\r\n') + '\r\n');
+    writeFileSync(join(dir, 'CBS.log'), lines.slice(3).join('\r\n'));
+    const facts = await scanPaths([dir]);
+    assert.equal(facts.scans.length, 1);
+    assert.equal(facts.scans[0]?.interrupted, false);
+    assert.equal(facts.scans[0]?.componentsVerified, 2);
+    assert.equal(facts.scans[0]?.repaired.total, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
