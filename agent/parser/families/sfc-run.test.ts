@@ -195,3 +195,21 @@ test('the repair phase repeating a Cannot repair line of the verify phase counts
   assert.equal(out.scans[0]?.detected.total, 1);
   assert.equal(out.scans[0]?.unrepaired, 1);
 });
+
+test('an incremental pass reports a /verifyonly run once the log has moved on past it', () => {
+  const t = '2026-09-25 11:01:49';
+  const out = sfc([
+    cbsRecord(t, 'CSI', '[SR] Verifying 100 components'),
+    cbsRecord(t, 'CSI', '[SR] Verify complete'),
+    cbsRecord('2026-09-25 11:05:00', 'CBS', 'Session: 31115562_3427361183 initialized by client WindowsUpdateAgent'),
+  ], false);
+  assert.equal(out.scans.length, 0, 'three minutes later another batch may still come');
+  const later = sfc([
+    cbsRecord(t, 'CSI', '[SR] Verifying 100 components'),
+    cbsRecord(t, 'CSI', '[SR] Verify complete'),
+    cbsRecord('2026-09-25 11:30:00', 'CBS', 'Session: 31115562_3427361183 initialized by client WindowsUpdateAgent'),
+  ], false);
+  assert.equal(later.scans.length, 1);
+  assert.equal(later.scans[0]?.operation, 'verifyonly');
+  assert.equal(later.scans[0]?.interrupted, false);
+});

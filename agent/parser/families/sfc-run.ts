@@ -9,7 +9,8 @@ import { baseName, corruptionOf, emptyDetected, emptyRepaired, evidenceLines, re
  * Run boundaries. A scannow run is several `Verifying N components` batches, then `Repairing N
  * components` and `Repair complete`; /verifyonly stops after the last `Verify complete`, which is
  * only known to be the last when something else happens: a new Trusted Installer session, the end
- * of a one-shot scan, or a new batch more than RUN_GAP_SECONDS later (a new sfc invocation).
+ * of a one-shot scan, or any line more than RUN_GAP_SECONDS later (so an incremental pass reports
+ * it without waiting for the next session).
  * On 26100 the PnP component reports driver files (`DEPLOY [Pnp] Corrupt file:`) right AFTER
  * `Repair complete`, in the same second; lines up to DEPLOY_GRACE_SECONDS after the end still
  * belong to the run that just ended, so the run is only reported once time has moved past that.
@@ -180,6 +181,8 @@ export function sfcRunHandler(): RecordHandler<SfcState> {
     if (time === null) return;
     const run = state.run;
     if (run?.phase === 'ended' && (secondsBetween(run.endTime, time) ?? 0) > DEPLOY_GRACE_SECONDS) emitRun(sink, false);
+    // A /verifyonly run is over once the log has moved on well past its last batch.
+    else if (run?.phase === 'verified' && (secondsBetween(run.lastTime, time) ?? 0) > RUN_GAP_SECONDS) emitRun(sink, false);
     if (!state.run && state.held.length > 0 && (secondsBetween(state.heldTime, time) ?? 0) > DEPLOY_GRACE_SECONDS) emitHeld(sink);
     if (state.pendingHash && state.pendingHash.time !== time) emitPendingHash(sink, null);
   }
