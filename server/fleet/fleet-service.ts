@@ -1,5 +1,5 @@
 // Fleet knowledge service: answers every fleet question from counters and indexed facts, and runs the fleet jobs.
-import type { UpdateCatalog } from '../../protocol/catalog';
+import { servicingFamily, type UpdateCatalog } from '../../protocol/catalog';
 import type {
   Alert,
   AlertKind,
@@ -30,7 +30,7 @@ import { baselineStanding, complianceSummary, statusAt, type StandingCounts } fr
 import { deviceClusterFacts, sortVersions } from './clusters';
 import { FLEET_KEYS, FLEET_SCOPES } from './contributions';
 import { DeviceFacts, stateFromSections } from './device-state';
-import { deviceSubject, donorOf, recommendRemediation, SOURCE_MISSING_HRESULT, type FamilyEvidence, type RemediationSubject } from './remediation';
+import { clusterSubject, deviceSubject, donorOf, recommendRemediation } from './remediation';
 import { TYPICAL_FIXES } from './rules/hresult-fixes';
 import { DAY_SCOPES } from './storage/fleet-projection';
 import type { DeviceListRow, FleetStore } from './storage/fleet-store';
@@ -232,23 +232,7 @@ export class FleetService {
     ]);
     const ofFamily = (values: Record<string, number>) => positive(values).map(([key, value]) => [...split2(key), value] as const).filter(([f]) => f === family);
     const topBuild = ofFamily(builds).sort((a, b) => b[2] - a[2])[0];
-    const evidence: FamilyEvidence = {
-      family,
-      arch: null,
-      versions: cluster.versions,
-      files: cluster.files,
-      components: ofFamily(components).map(([, component]) => component),
-      fleetVersions: cluster.versions,
-    };
-    const subject: RemediationSubject = {
-      scope: 'cluster',
-      osBuild: null,
-      families: [evidence],
-      failedKbs: cluster.blockedKbs.map((kb) => ({ kb, hresult: cluster.hresults[0] ?? '0x80004005', blockedBy: [family] })),
-      pendingKbs: [],
-      sourceMissingEvidence:
-        sourceMissing > 0 ? `${SOURCE_MISSING_HRESULT} (${lookupHresult(SOURCE_MISSING_HRESULT)?.name ?? 'source missing'}) on ${sourceMissing} of its devices` : null,
-    };
+    const subject = clusterSubject(cluster, ofFamily(components).map(([, component]) => component), sourceMissing);
     const donors = topBuild && subject.sourceMissingEvidence ? await this.findDonors(family, Number(topBuild[1]), cluster.blockedKbs, null) : [];
     const settings = await this.settings();
     const remediation = recommendRemediation(subject, { catalog: this.options.catalog, donors: new Map([[family, donors]]), repairSource: settings.repairSource });
@@ -345,9 +329,11 @@ export class FleetService {
    * corruption of the family, newest report first), then checked on their full state.
    */
   private async findDonors(family: string, osMajor: number, kbs: readonly string[], excludeId: string | null, limit = 3): Promise<Donor[]> {
+    // A donor's build revision must reach the newest needed cumulative update of its servicing family.
+    const servicing = servicingFamily(osMajor);
     const minRevision = Math.max(
       0,
-      ...kbs.flatMap((kb) => this.options.catalog.entriesForKb(kb).filter((entry) => entry.major === osMajor || entry.build.startsWith('1904')).map((entry) => entry.revision)),
+      ...kbs.flatMap((kb) => this.options.catalog.entriesForKb(kb).filter((entry) => servicingFamily(entry.major) === servicing).map((entry) => entry.revision)),
     );
     const donors: Donor[] = [];
     for (const id of await this.options.store.donorCandidates({ family, osMajor, minRevision, excludeId, limit: limit * 4 })) {

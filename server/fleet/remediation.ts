@@ -1,6 +1,6 @@
 // Remediation engine: evaluates the data-driven rules against a device or a cluster and renders the steps.
 import type { CatalogEntry, UpdateCatalog } from '../../protocol/catalog';
-import type { Donor, RemediationStep } from '../../protocol/fleet-api';
+import type { Cluster, Donor, RemediationStep } from '../../protocol/fleet-api';
 import { lookupHresult } from '../../protocol/hresult';
 import type { DeviceFacts } from './device-state';
 import { timeOf } from './device-state';
@@ -66,6 +66,24 @@ export function deviceSubject(facts: DeviceFacts, fleetVersions: (family: string
     }));
   const pendingKbs = [...facts.kbStates.keys()].filter((kb) => facts.isPending(kb)).sort();
   return { scope: 'device', osBuild: facts.build, families, failedKbs, pendingKbs, sourceMissingEvidence: sourceMissingEvidence(facts) };
+}
+
+/**
+ * The remediation subject of a whole cluster: its versions, files and full component keys, the KBs
+ * it blocks, and whether DISM lacked a replacement payload on any of its devices.
+ */
+export function clusterSubject(cluster: Cluster, components: readonly string[], sourceMissingDevices: number): RemediationSubject {
+  return {
+    scope: 'cluster',
+    osBuild: null,
+    families: [{ family: cluster.family, arch: null, versions: cluster.versions, files: cluster.files, components: [...components].sort(), fleetVersions: cluster.versions }],
+    failedKbs: cluster.blockedKbs.map((kb) => ({ kb, hresult: cluster.hresults[0] ?? '0x80004005', blockedBy: [cluster.family] })),
+    pendingKbs: [],
+    sourceMissingEvidence:
+      sourceMissingDevices > 0
+        ? `${SOURCE_MISSING_HRESULT} (${lookupHresult(SOURCE_MISSING_HRESULT)?.name ?? 'source missing'}) on ${sourceMissingDevices} of its devices`
+        : null,
+  };
 }
 
 function latestHresultFor(facts: DeviceFacts, kb: string): string {
