@@ -75,6 +75,8 @@ export function operationOf(text: string): string {
 }
 
 function classify(text: string, full: string): FailingLine | null {
+  // Every failing line names its code as `HRESULT` (`status:` only on WER lines, handled apart).
+  if (full.indexOf('HRESULT') === -1) return null;
   for (const prefix of NOT_ATTEMPT_FAILURES) if (text.startsWith(prefix)) return null;
   if (text.includes('to WER report')) return null; // Failed to add pending.xml to WER report
   const prerequisite = PREREQUISITE.exec(text);

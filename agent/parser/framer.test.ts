@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import { MAX_LINE_CHARS, RecordFramer } from './framer';
 import type { LogRecord } from './record';
 
-function frame(text: string): LogRecord[] {
+function frame(text: string, keepNoise = false): LogRecord[] {
   const records: LogRecord[] = [];
-  const framer = new RecordFramer({ record: (record) => records.push(record), clockSample: () => {} });
+  const framer = new RecordFramer({ record: (record) => records.push(record), clockSample: () => {} }, { keepNoise });
   framer.beginFile('CBS.log', 'cbs');
   framer.pushText(text);
   framer.flushCarry();
@@ -31,17 +31,20 @@ const INSTALLER_BLOCK = [
 ];
 
 test('4-space installer details and CSIPERF lines continue their record; trailing spaces are kept verbatim', () => {
-  const records = frame(INSTALLER_BLOCK.join('\r\n') + '\r\n');
-  // The perf-trace record (with its CSIPERF line) is known noise and never reaches handlers.
-  assert.deepEqual(records.map((r) => r.csiSequence), ['00000038', '0000003c', '0000003e']);
+  const records = frame(INSTALLER_BLOCK.join('\r\n') + '\r\n', true);
+  assert.deepEqual(records.map((r) => r.csiSequence), ['00000038', '0000003c', '0000003d', '0000003e']);
+  assert.equal(records[2]!.continuation[0]!.slice(0, 15), 'CSIPERF:AIDONE;');
   const begin = records[0]!;
   assert.equal(begin.text, 'Begin executing advanced installer phase 39 index 11 (sequence 51)');
   assert.equal(begin.continuation.length, 6);
   assert.equal(begin.continuation[5], "    Installer name: 'Container Installer'");
-  assert.deepEqual(records[2]!.continuation, ['    Completion status: S_OK ']);
+  assert.deepEqual(records[3]!.continuation, ['    Completion status: S_OK ']);
+  // Installer tracing is known noise: with noise skipped (as the parser runs) none of it, nor its
+  // continuation lines, reaches the handlers.
+  assert.deepEqual(frame(INSTALLER_BLOCK.join('\r\n') + '\r\n'), []);
   assert.equal(begin.time, '2026-10-08 20:50:05');
   assert.equal(begin.line, 1);
-  assert.equal(records[2]!.line, 11);
+  assert.equal(records[3]!.line, 11);
 });
 
 test('CSI inline UTC stamps are split off the message and reported as clock samples', () => {
@@ -124,8 +127,8 @@ test('a console-wrapped line continues its record', () => {
 });
 
 test('CRLF and LF give the same records; CR never leaks into text', () => {
-  const crlf = frame(INSTALLER_BLOCK.join('\r\n') + '\r\n');
-  const lf = frame(INSTALLER_BLOCK.join('\n') + '\n');
+  const crlf = frame(INSTALLER_BLOCK.join('\r\n') + '\r\n', true);
+  const lf = frame(INSTALLER_BLOCK.join('\n') + '\n', true);
   assert.deepEqual(crlf, lf);
   assert.ok(crlf.every((r) => !r.raw.includes('\r') && r.continuation.every((line) => !line.includes('\r'))));
 });

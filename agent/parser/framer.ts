@@ -41,6 +41,8 @@ export interface FramerState {
   /** True while dropping the rest of an over-long line up to its newline. */
   discarding: boolean;
   pending: PendingRecordState | null;
+  /** True while the open record is known noise: it and its continuation lines are dropped unread. */
+  skipping: boolean;
 }
 
 function isHex(code: number): boolean {
@@ -59,9 +61,13 @@ export class RecordFramer {
   private carry = '';
   private discarding = false;
   private pending: PendingRecordState | null = null;
+  private skipping = false;
+  /** `YYYY-MM-DD HH` of the last clock sample: a zone offset changes at most hourly, so sample once an hour. */
+  private sampledHour = '';
   private readonly head = emptyLineHead();
 
-  constructor(private readonly out: FramerOutput) {}
+  /** `keepNoise` hands known noise to the output too (tests that look at framing alone). */
+  constructor(private readonly out: FramerOutput, private readonly options: { keepNoise?: boolean } = {}) {}
 
   get currentFile(): string {
     return this.file;
@@ -83,6 +89,7 @@ export class RecordFramer {
     this.file = name;
     this.kind = kind;
     this.lines = firstLine;
+    this.sampledHour = '';
     this.carry = '';
     this.discarding = false;
   }
@@ -100,14 +107,12 @@ export class RecordFramer {
       const line = this.carry;
       this.carry = '';
       this.discarding = false;
-      this.takeLine(line);
+      this.takeSpan(line, 0, line.length);
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
     while (newline !== -1) {
-      let end = newline;
-      while (end > start && text.charCodeAt(end - 1) === 13) end--;
-      this.takeLine(end - start > MAX_LINE_CHARS ? text.slice(start, start + MAX_LINE_CHARS) : text.slice(start, end));
+      this.takeSpan(text, start, newline - start > MAX_LINE_CHARS ? start + MAX_LINE_CHARS : newline);
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
@@ -120,7 +125,7 @@ export class RecordFramer {
     const line = this.carry;
     this.carry = '';
     this.discarding = false;
-    this.takeLine(line);
+    this.takeSpan(line, 0, line.length);
   }
 
   /** Drops the unterminated tail without framing it (a later read will deliver the whole line). */
@@ -134,6 +139,7 @@ export class RecordFramer {
   /** Closes the open record: nothing that follows can continue it. */
   flushPending(): void {
     const pending = this.pending;
+    this.skipping = false;
     if (!pending) return;
     this.pending = null;
     if (pending.skip) return;
@@ -144,7 +150,10 @@ export class RecordFramer {
     const pending = this.pending
       ? { ...this.pending, raw: detach(this.pending.raw), continuation: this.pending.continuation.map(detach) }
       : null;
-    return { file: this.file, kind: this.kind, lines: this.lines, carry: detach(this.carry), discarding: this.discarding, pending };
+    return {
+      file: this.file, kind: this.kind, lines: this.lines, carry: detach(this.carry), discarding: this.discarding,
+      pending, skipping: this.skipping,
+    };
   }
 
   restore(state: FramerState): void {
@@ -154,6 +163,7 @@ export class RecordFramer {
     this.carry = state.carry;
     this.discarding = state.discarding;
     this.pending = state.pending ? { ...state.pending, continuation: [...state.pending.continuation] } : null;
+    this.skipping = state.skipping;
   }
 
   private appendCarry(text: string): void {
@@ -167,12 +177,15 @@ export class RecordFramer {
     }
   }
 
-  private takeLine(line: string): void {
+  /**
+   * One physical line, `text[start, end)` without its newline. Known noise (most of a log) is
+   * recognised from the head and message start in place, without copying the line.
+   */
+  private takeSpan(text: string, start: number, end: number): void {
     this.lines++;
-    let end = line.length;
-    while (end > 0 && line.charCodeAt(end - 1) === 13) end--;
-    if (end !== line.length) line = line.slice(0, end);
+    while (end > start && text.charCodeAt(end - 1) === 13) end--;
     if (this.kind === 'checksur') {
+      const line = text.slice(start, end);
       this.flushPending();
       this.out.record({
         time: null, level: null, messageId: null, component: '', csiSequence: null, csiUtc: null,
@@ -181,55 +194,72 @@ export class RecordFramer {
       return;
     }
     const head = this.head;
-    if (!readFixedHead(line, head) && !readTolerantHead(line, head)) {
-      this.continueWith(line);
+    if (readFixedHead(text, head, start, end)) {
+      this.openRecord(text, start, end);
       return;
     }
+    const line = text.slice(start, end);
+    if (readTolerantHead(line, head)) this.openRecord(line, 0, line.length);
+    else this.continueWith(line);
+  }
+
+  /** A head line (already read into `this.head`, indices absolute in `text`) opens a record. */
+  private openRecord(text: string, start: number, end: number): void {
+    const head = this.head;
     let textStart = head.messageStart;
-    let csiSequence: string | null = null;
-    let csiUtc: string | null = null;
+    let sequenceStart = -1;
+    let stampStart = -1;
+    let stampEnd = -1;
     if (head.component === 'CSI') {
       const afterSequence = textStart + 8;
-      let isSequence = line.length >= afterSequence;
-      for (let i = textStart; isSequence && i < afterSequence; i++) isSequence = isHex(line.charCodeAt(i));
-      const next = line.charCodeAt(afterSequence);
-      if (isSequence && (line.length === afterSequence || next === 32 || next === 64 /* @ */ || next === 9)) {
-        csiSequence = line.slice(textStart, afterSequence);
+      let isSequence = end >= afterSequence;
+      for (let i = textStart; isSequence && i < afterSequence; i++) isSequence = isHex(text.charCodeAt(i));
+      const next = afterSequence < end ? text.charCodeAt(afterSequence) : -1;
+      if (isSequence && (next === -1 || next === 32 || next === 64 /* @ */ || next === 9)) {
+        sequenceStart = textStart;
         textStart = afterSequence;
         if (next === 64) {
-          let stampEnd = line.indexOf(' ', afterSequence);
-          if (stampEnd === -1) stampEnd = line.length;
-          if (stampEnd > afterSequence + 1) {
-            csiUtc = line.slice(afterSequence + 1, stampEnd);
-            if (head.timeStart >= 0) this.out.clockSample(line.slice(head.timeStart, head.timeStart + 19), csiUtc);
-          }
+          stampStart = afterSequence + 1;
+          stampEnd = text.indexOf(' ', stampStart);
+          if (stampEnd === -1 || stampEnd > end) stampEnd = end;
           textStart = stampEnd;
         }
-        while (textStart < line.length && line.charCodeAt(textStart) === 32) textStart++;
-      } else if (this.pending) {
+        while (textStart < end && text.charCodeAt(textStart) === 32) textStart++;
+      } else if (this.pending || this.skipping) {
         // A CSI record re-chunked mid-token: the "head" continues the previous record.
-        this.continueWith(line, true);
+        if (!this.skipping) this.continueWith(text.slice(start, end), true);
         return;
       }
     }
+    if (stampEnd > stampStart && head.timeStart >= 0 && (this.sampledHour === '' || !text.startsWith(this.sampledHour, head.timeStart))) {
+      this.sampledHour = text.slice(head.timeStart, head.timeStart + 13);
+      this.out.clockSample(text.slice(head.timeStart, head.timeStart + 19), text.slice(stampStart, stampEnd));
+    }
+    if (!this.options.keepNoise && isSkippableNoise(head.component, text, textStart)) {
+      this.flushPending();
+      this.skipping = true;
+      return;
+    }
     this.flushPending();
+    const line = start === 0 && end === text.length ? text : text.slice(start, end);
     this.pending = {
       raw: line,
-      timeStart: head.timeStart,
+      timeStart: head.timeStart >= 0 ? head.timeStart - start : -1,
       level: head.level,
       messageId: head.messageId,
       component: head.component,
-      csiSequence,
-      csiUtc,
-      textStart,
+      csiSequence: sequenceStart >= 0 ? text.slice(sequenceStart, sequenceStart + 8) : null,
+      csiUtc: stampEnd > stampStart ? text.slice(stampStart, stampEnd) : null,
+      textStart: textStart - start,
       continuation: [],
       file: this.file,
       line: this.lines,
-      skip: isSkippableNoise(head.component, line, textStart),
+      skip: false,
     };
   }
 
   private continueWith(line: string, evenHeadless = false): void {
+    if (this.skipping) return; // a continuation of known noise
     const pending = this.pending;
     if (pending && (evenHeadless || pending.level !== null) && pending.continuation.length < MAX_CONTINUATION_LINES) {
       pending.continuation.push(line);

@@ -22,6 +22,17 @@ interface KeyHit {
   valueStart: number;
 }
 
+const needles = new Map<string, string>();
+
+function needleOf(key: string): string {
+  let needle = needles.get(key);
+  if (needle === undefined) {
+    needle = key + ':';
+    needles.set(key, needle);
+  }
+  return needle;
+}
+
 function isBoundary(code: number): boolean {
   return Number.isNaN(code) || code === 32 || code === 44 || code === 9 || code === 46;
 }
@@ -34,9 +45,10 @@ function isBoundary(code: number): boolean {
 export function readKeyValues(text: string, keys: readonly string[] = SERVICING_KEYS): Map<string, string> {
   const hits: KeyHit[] = [];
   for (const key of keys) {
+    const needle = needleOf(key);
     let from = 0;
     for (;;) {
-      const at = text.indexOf(key + ':', from);
+      const at = text.indexOf(needle, from);
       if (at === -1) break;
       from = at + 1;
       if (!isBoundary(text.charCodeAt(at - 1))) continue;

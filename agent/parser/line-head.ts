@@ -7,7 +7,7 @@ export interface LineHead {
   level: string;
   messageId: string | null;
   component: string;
-  /** Index where the message begins (may equal the line length: empty message). */
+  /** Index where the message begins (may equal the line end: empty message). Indices are absolute in the text read. */
   messageStart: number;
 }
 
@@ -16,7 +16,6 @@ export function emptyLineHead(): LineHead {
 }
 
 const SPACE = 32;
-const TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] as const;
 const TAB = 9;
 
 function isDigit(code: number): boolean {
@@ -30,15 +29,23 @@ function isUpper(code: number): boolean {
 /** Interned spellings so the hot loop does not slice a new string for every line. */
 function levelOf(line: string, start: number, end: number): string {
   const length = end - start;
-  if (length === 4 && line.startsWith('Info', start)) return 'Info';
-  if (length === 5 && line.startsWith('Error', start)) return 'Error';
-  if (length === 7 && line.startsWith('Warning', start)) return 'Warning';
+  const first = line.charCodeAt(start);
+  const second = line.charCodeAt(start + 1);
+  if (length === 4 && first === 73 && second === 110) return 'Info';
+  if (length === 5 && first === 69 && second === 114) return 'Error';
+  if (length === 7 && first === 87 && second === 97) return 'Warning';
   return line.slice(start, end);
 }
 
 const KNOWN_COMPONENTS = ['CBS', 'CSI', 'DISM', 'DPX', 'DEPLOY', 'MOUPG', 'SP', 'PANTHR'] as const;
 
 function componentOf(line: string, start: number, end: number): string {
+  if (end - start === 3 && line.charCodeAt(start) === 67 /* C */) {
+    const second = line.charCodeAt(start + 1);
+    const third = line.charCodeAt(start + 2);
+    if (second === 66 && third === 83) return 'CBS';
+    if (second === 83 && third === 73) return 'CSI';
+  }
   const length = end - start;
   for (const known of KNOWN_COMPONENTS) {
     if (known.length === length && line.startsWith(known, start)) return known;
@@ -51,39 +58,46 @@ function componentOf(line: string, start: number, end: number): string {
  * field from col 21 (either the padded level, or an 11-column level plus `[0x01806a] `), the
  * component in cols 43–49 (possibly blank) and the message from col 50.
  */
-export function readFixedHead(line: string, out: LineHead): boolean {
-  const length = line.length;
+export function readFixedHead(line: string, out: LineHead, start = 0, end = line.length): boolean {
+  const length = end - start;
   if (length < 43) return false;
   if (
-    line.charCodeAt(4) !== 45 || line.charCodeAt(7) !== 45 || line.charCodeAt(10) !== SPACE ||
-    line.charCodeAt(13) !== 58 || line.charCodeAt(16) !== 58 || line.charCodeAt(19) !== 44 ||
-    line.charCodeAt(20) !== SPACE || line.charCodeAt(42) !== SPACE
+    line.charCodeAt(start + 4) !== 45 || line.charCodeAt(start + 7) !== 45 || line.charCodeAt(start + 10) !== SPACE ||
+    line.charCodeAt(start + 13) !== 58 || line.charCodeAt(start + 16) !== 58 || line.charCodeAt(start + 19) !== 44 ||
+    line.charCodeAt(start + 20) !== SPACE || line.charCodeAt(start + 42) !== SPACE
   ) {
     return false;
   }
-  for (const at of TIME_DIGITS) if (!isDigit(line.charCodeAt(at))) return false;
-  let levelEnd = 21;
-  while (levelEnd < 32) {
+  // The separators above pin the layout; two digits more rule out look-alike text. Full date
+  // validity is checked where a time is used (clock.ts).
+  if (!isDigit(line.charCodeAt(start)) || !isDigit(line.charCodeAt(start + 18))) return false;
+  let levelEnd = start + 21;
+  while (levelEnd < start + 32) {
     const code = line.charCodeAt(levelEnd);
     if (!((code >= 65 && code <= 90) || (code >= 97 && code <= 122))) break;
     levelEnd++;
   }
-  if (levelEnd === 21) return false;
+  if (levelEnd === start + 21) return false;
   let messageId: string | null = null;
-  let padEnd = 42;
-  if (line.charCodeAt(32) === 91 /* [ */ && line.charCodeAt(41) === 93 /* ] */ && line.charCodeAt(33) === 48) {
-    messageId = line.slice(33, 41);
-    padEnd = 32;
+  let padEnd = start + 42;
+  if (line.charCodeAt(start + 32) === 91 /* [ */ && line.charCodeAt(start + 41) === 93 /* ] */ && line.charCodeAt(start + 33) === 48) {
+    messageId = line.slice(start + 33, start + 41);
+    padEnd = start + 32;
   }
-  for (let i = levelEnd; i < padEnd; i++) if (line.charCodeAt(i) !== SPACE) return false;
-  let componentEnd = 43;
-  while (componentEnd < 50 && componentEnd < length && line.charCodeAt(componentEnd) !== SPACE) componentEnd++;
-  for (let i = componentEnd; i < 50 && i < length; i++) if (line.charCodeAt(i) !== SPACE) return false;
-  out.timeStart = 0;
-  out.level = levelOf(line, 21, levelEnd);
+  // Padding: collapsed pastes have message text here; the fixed layout has spaces throughout.
+  if (levelEnd < padEnd && line.charCodeAt(levelEnd) !== SPACE) return false;
+  if (padEnd - levelEnd > 1 && line.charCodeAt(levelEnd + 1) !== SPACE) return false;
+  if (line.charCodeAt(padEnd - 1) !== SPACE || line.charCodeAt((levelEnd + padEnd) >> 1) !== SPACE) return false;
+  const componentStart = start + 43;
+  const messageStart = start + 50;
+  let componentEnd = componentStart;
+  while (componentEnd < messageStart && componentEnd < end && line.charCodeAt(componentEnd) !== SPACE) componentEnd++;
+  for (let i = componentEnd; i < messageStart && i < end; i++) if (line.charCodeAt(i) !== SPACE) return false;
+  out.timeStart = start;
+  out.level = levelOf(line, start + 21, levelEnd);
   out.messageId = messageId;
-  out.component = componentEnd === 43 ? '' : componentOf(line, 43, componentEnd);
-  out.messageStart = length < 50 ? length : 50;
+  out.component = componentEnd === componentStart ? '' : componentOf(line, componentStart, componentEnd);
+  out.messageStart = end < messageStart ? end : messageStart;
   return true;
 }
 

@@ -28,24 +28,33 @@ const CBS_NOISE_PREFIXES = [
 const CSI_NOISE_PREFIXES = [
   'CSI Transaction @', 'Perf:', 'CSIPERF', 'WcpInitialize', 'CSI Store ', 'Poqexec successfully',
   'Shim considered', 'Creating NT transaction', 'Created NT transaction', 'Performing ', 'Direct SIL provider',
-  'CSI Advanced installer perf trace', 'Calling SetupExecute', 'ICSITransaction::',
+  'CSI Advanced installer perf trace', 'Calling SetupExecute', 'ICSITransaction::', 'Container AI invoked',
+  'Finished running all AIs', 'Begin executing advanced installer', 'End executing advanced installer',
 ] as const;
 
-/** True when the record can be skipped without offering it to handlers. `textStart` is where the message (after any CSI sequence) begins. */
+/** Prefix lists keyed by their first character, so a line is compared only with prefixes that can match. */
+function byFirstCharacter(prefixes: readonly string[]): Map<number, string[]> {
+  const index = new Map<number, string[]>();
+  for (const prefix of prefixes) {
+    const list = index.get(prefix.charCodeAt(0)) ?? [];
+    list.push(prefix);
+    index.set(prefix.charCodeAt(0), list);
+  }
+  return index;
+}
+
+const CBS_NOISE = byFirstCharacter(CBS_NOISE_PREFIXES);
+const CSI_NOISE = byFirstCharacter(CSI_NOISE_PREFIXES);
+
+/** True when the record can be skipped without offering it to handlers (it then counts as recognized). `textStart` is where the message (after any CSI sequence) begins. */
 export function isSkippableNoise(component: string, line: string, textStart: number): boolean {
-  const first = line.charCodeAt(textStart);
-  if (component === 'CBS') {
-    for (const prefix of CBS_NOISE_PREFIXES) {
-      if (prefix.charCodeAt(0) === first && line.startsWith(prefix, textStart)) return true;
-    }
-    return false;
-  }
-  if (component === 'CSI') {
-    for (const prefix of CSI_NOISE_PREFIXES) {
-      if (prefix.charCodeAt(0) === first && line.startsWith(prefix, textStart)) return true;
-    }
-    return false;
-  }
+  // Components that share the log but carry no servicing fact (DISM API, DPX, MOUPG, SP, PANTHR …);
+  // DEPLOY is kept for its `[Pnp]` driver-file repair lines.
+  if (component !== 'CBS' && component !== 'CSI' && component !== '' && component !== 'DEPLOY') return true;
+  const index = component === 'CBS' || component === '' ? CBS_NOISE : component === 'CSI' ? CSI_NOISE : null;
+  const candidates = index?.get(line.charCodeAt(textStart));
+  if (!candidates) return false;
+  for (const prefix of candidates) if (line.startsWith(prefix, textStart)) return true;
   return false;
 }
 

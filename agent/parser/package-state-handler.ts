@@ -36,6 +36,17 @@ function unwrapped(record: LogRecord): string {
   return record.continuation.length === 0 ? record.text : record.text + record.continuation.join('');
 }
 
+/** Keys of the package change / completion lines (and the longer keys that contain them). */
+const CHANGE_KEYS = [
+  'package', 'current', 'pending', 'start', 'applicable', 'target', 'targeted', 'limit', 'original', 'hotpatch status',
+  'status', 'failure source', 'failure details', 'reboot required', 'client id', 'initiated offline', 'download status',
+  'overall result',
+];
+const EXEC_KEYS = ['Package', 'Update', 'current', 'targeted', 'Client', 'Session', 'Identifier'];
+const CACHED = 'Read out cached package applicability for package: ';
+/** An identity that needs no cleaning (no blanks, quotes or trailing punctuation). */
+const PLAIN_IDENTITY = /^[\w~.-]+[\w]$/;
+
 const CHANGE = /^(?:SQM: )?Reporting package change for package: /;
 const COMPLETION = /^(?:SQM: )?Reporting package change completion for package: /;
 
@@ -58,7 +69,7 @@ export function createPackageStateHandler(): RecordHandler<null> {
       }
       const completion = COMPLETION.test(text);
       if (completion || CHANGE.test(text)) {
-        const values = readKeyValues(unwrapped(record));
+        const values = readKeyValues(unwrapped(record), CHANGE_KEYS);
         const identity = cleanIdentity(values.get('package'));
         if (!identity) return false;
         const result = statusOf(values, 'status');
@@ -74,17 +85,19 @@ export function createPackageStateHandler(): RecordHandler<null> {
         });
         return true;
       }
-      if (text.startsWith('Read out cached package applicability')) {
-        const values = readKeyValues(text);
-        const identity = cleanIdentity(values.get('package'));
+      if (text.startsWith(CACHED)) {
+        const comma = text.indexOf(',', CACHED.length);
+        const raw = text.slice(CACHED.length, comma === -1 ? text.length : comma);
+        const identity = PLAIN_IDENTITY.test(raw) ? raw : cleanIdentity(raw);
         if (!identity) return false;
-        observe(sink, { identity, at: context.timestampOf(record), state: decimalState(values.get('CurrentState')), weight: 'observed' });
+        const current = /CurrentState:\s*(\d+)/.exec(text)?.[1];
+        observe(sink, { identity, at: context.timestampOf(record), state: decimalState(current), weight: 'observed' });
         return true;
       }
       if (!text.startsWith('Exec: ')) return false;
 
       if (text.startsWith('Exec: Package: ') && text.includes('is already in the correct state')) {
-        const values = readKeyValues(text);
+        const values = readKeyValues(text, EXEC_KEYS);
         const identity = cleanIdentity(values.get('Package'));
         if (!identity) return false;
         observe(sink, { identity, at: context.timestampOf(record), state: stateWord(values.get('current')), weight: 'observed' });
@@ -92,7 +105,7 @@ export function createPackageStateHandler(): RecordHandler<null> {
       }
       const step = /^Exec: (Staging|Installing|Skipping|Uninstalling|Resolving|Staging and installing) Package: /.exec(text);
       if (step) {
-        const values = readKeyValues(text);
+        const values = readKeyValues(text, EXEC_KEYS);
         const identity = cleanIdentity(values.get('Package'));
         if (!identity) return false;
         observe(sink, {
@@ -105,7 +118,7 @@ export function createPackageStateHandler(): RecordHandler<null> {
         return true;
       }
       if (text.startsWith('Exec: Processing started.')) {
-        const values = readKeyValues(text);
+        const values = readKeyValues(text, EXEC_KEYS);
         const identity = cleanIdentity(values.get('Package'));
         if (!identity) return true;
         observe(sink, {
@@ -120,7 +133,7 @@ export function createPackageStateHandler(): RecordHandler<null> {
       }
       if (text.startsWith('Exec: Processing complete')) {
         const full = unwrapped(record);
-        const identity = cleanIdentity(readKeyValues(full).get('Package'));
+        const identity = cleanIdentity(readKeyValues(full, EXEC_KEYS).get('Package'));
         const result = findHresult(full)?.code ?? null;
         if (identity && result) observe(sink, { identity, at: context.timestampOf(record), state: null, weight: 'attempt', result });
         return true;

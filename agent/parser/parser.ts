@@ -62,6 +62,7 @@ export interface BeginFileOptions {
 }
 
 const EPOCH_FALLBACK = '1980-01-01T00:00:00';
+const DECODE_PIECE_BYTES = 64 * 1024;
 
 export class ServicingLogParser {
   private readonly catalog: UpdateCatalog;
@@ -76,6 +77,11 @@ export class ServicingLogParser {
   private derivedOffset: number | null = null;
   private lastTime: string | null = null;
   private fileTime: string | null = null;
+  private checkedTime = '';
+  private stampedTime = '';
+  private stampedOffset: number | null = null;
+  private stamped = '';
+  private checkedTimeValid = false;
 
   constructor(options: ParserOptions = {}) {
     this.catalog = options.catalog ?? updateCatalog();
@@ -116,7 +122,11 @@ export class ServicingLogParser {
   write(chunk: Uint8Array): void {
     if (!this.current) this.beginFile('(input)', 'cbs');
     (this.current as FileStats).bytes += chunk.length;
-    this.framer.pushText(this.decoder.decode(chunk));
+    // Decoded in pieces small enough to stay in V8's young generation: a multi-megabyte string per
+    // read would land in large-object space and inflate peak memory until a full collection.
+    for (let at = 0; at < chunk.length; at += DECODE_PIECE_BYTES) {
+      this.framer.pushText(this.decoder.decode(chunk.subarray(at, Math.min(chunk.length, at + DECODE_PIECE_BYTES))));
+    }
   }
 
   /** End of the current file's bytes: an unterminated last line is parsed as a line. */
@@ -216,7 +226,7 @@ export class ServicingLogParser {
   }
 
   private dispatch(record: LogRecord): void {
-    if (record.time !== null && record.time > (this.lastTime ?? '') && wallClockMillis(record.time) !== null) {
+    if (record.time !== null && record.time > (this.lastTime ?? '') && this.isValidTime(record.time)) {
       this.lastTime = record.time;
     }
     if (record.component === 'CBS' && record.text.startsWith('Universal Time is:')) {
@@ -233,6 +243,14 @@ export class ServicingLogParser {
     if (!isToleratedUnconsumed(record.component, record.level, record.text)) this.store.unrecognized(record);
   }
 
+  /** Whether a head's time is a real date; the last answer is kept, since consecutive lines share their second. */
+  private isValidTime(time: string): boolean {
+    if (time === this.checkedTime) return this.checkedTimeValid;
+    this.checkedTime = time;
+    this.checkedTimeValid = wallClockMillis(time) !== null;
+    return this.checkedTimeValid;
+  }
+
   private sampleClock(local: string | null, utcMillis: number | null): void {
     if (local === null || utcMillis === null) return;
     const localMillis = wallClockMillis(local);
@@ -243,7 +261,14 @@ export class ServicingLogParser {
 
   private timestampOf(record: LogRecord): string {
     const offset = this.fixedOffset ?? this.derivedOffset;
-    if (record.time !== null && wallClockMillis(record.time) !== null) return isoTimestamp(record.time, offset);
+    if (record.time !== null && this.isValidTime(record.time)) {
+      if (record.time !== this.stampedTime || offset !== this.stampedOffset) {
+        this.stampedTime = record.time;
+        this.stampedOffset = offset;
+        this.stamped = isoTimestamp(record.time, offset);
+      }
+      return this.stamped;
+    }
     if (this.lastTime !== null) return isoTimestamp(this.lastTime, offset);
     return this.fileTime ?? EPOCH_FALLBACK;
   }

@@ -29,8 +29,8 @@ export interface ScanFileOptions {
 
 /** Bytes of the file head that identify one generation of a log (CBS.log starts with a time-stamped line). */
 export const HEAD_BYTES = 4_096;
-/** Read size: large reads keep system-call and decode overhead per byte low. */
-export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Read size (two buffers of it are in use): large enough that system-call overhead per byte is negligible. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
 
 export function headFingerprint(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -69,19 +69,31 @@ export async function scanFile(
       modifiedAt: stats.mtimeMs,
       mode: start > 0 ? 'resume' : cursor !== null ? 'restart' : 'new',
     });
+    // Two buffers: the next read runs on the I/O thread while the current chunk is parsed.
+    const buffers = [buffer, Buffer.allocUnsafe(buffer.length)] as const;
     let position = start;
     let lastLineEnd = start;
-    while (position < size) {
-      options.signal?.throwIfAborted();
-      const wanted = Math.min(buffer.length, size - position);
-      const got = await readFully(handle, buffer, wanted, position);
-      if (got === 0) break;
-      const chunk = buffer.subarray(0, got);
-      const newline = chunk.lastIndexOf(10);
-      if (newline !== -1) lastLineEnd = position + newline + 1;
-      parser.write(chunk);
-      position += got;
-      options.onProgress?.(position, size);
+    let current = 0;
+    let nextRead: Promise<number> | null = position < size ? readFully(handle, buffers[0], Math.min(buffer.length, size - position), position) : null;
+    try {
+      while (nextRead !== null) {
+        const got = await nextRead;
+        nextRead = null;
+        if (got === 0) break;
+        const chunk = (buffers[current] as Buffer).subarray(0, got);
+        const chunkStart = position;
+        position += got;
+        current ^= 1;
+        if (position < size) nextRead = readFully(handle, buffers[current] as Buffer, Math.min(buffer.length, size - position), position);
+        options.signal?.throwIfAborted();
+        const newline = chunk.lastIndexOf(10);
+        if (newline !== -1) lastLineEnd = chunkStart + newline + 1;
+        parser.write(chunk);
+        options.onProgress?.(position, size);
+      }
+    } finally {
+      // Never close the file under a read still in flight.
+      await nextRead?.catch(() => 0);
     }
     if (options.final) {
       parser.endFile();

@@ -1,4 +1,5 @@
 // Decodes UTF-8 arriving in arbitrary chunks: sequences cut by a chunk end wait for the next chunk, bad bytes become U+FFFD.
+import { isAscii } from 'node:buffer';
 
 /** Length of the UTF-8 sequence a lead byte starts (1 for ASCII, stray continuation and invalid bytes). */
 function sequenceLength(lead: number): number {
@@ -29,6 +30,8 @@ export class Utf8ChunkDecoder {
   private carry: Uint8Array = new Uint8Array(0);
 
   decode(chunk: Uint8Array): string {
+    // Servicing logs are almost always plain ASCII: a one-byte copy is then the exact decoding.
+    if (this.carry.length === 0 && isAscii(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).latin1Slice();
     let bytes = chunk;
     let head = '';
     if (this.carry.length > 0) {
