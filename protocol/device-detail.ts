@@ -1,6 +1,6 @@
 // The device detail view (GET /devices/:id) and the Analyze-a-log answer (POST /analyze), which shows the same view.
 import { z } from 'zod';
-import { deviceComplianceSchema, remediationStepSchema } from './fleet-api';
+import { clusterSchema, deviceComplianceSchema, deviceListItemSchema, remediationStepSchema } from './fleet-api';
 import { corruptionSchema, failureSchema, hotfixSchema, packageSchema, packageStateSchema, parseStatsSchema, scanSchema } from './report';
 
 export const hresultInfoSchema = z.object({
@@ -40,6 +40,18 @@ export const deviceDetailSchema = z.object({
   remediation: z.array(remediationStepSchema),
 });
 export type DeviceDetail = z.infer<typeof deviceDetailSchema>;
+
+/** GET /corruption/clusters/:family: the cluster, its builds, remediation, a page of its devices and devices over time. */
+export const clusterDetailSchema = z.object({
+  cluster: clusterSchema,
+  /** Devices per OS build major. */
+  builds: z.record(z.string(), z.number()),
+  remediation: z.array(remediationStepSchema),
+  devices: z.array(deviceListItemSchema),
+  nextCursor: z.string().nullable(),
+  series: z.array(z.object({ day: z.string(), devices: z.number(), detected: z.number(), repaired: z.number() })),
+});
+export type ClusterDetail = z.infer<typeof clusterDetailSchema>;
 
 /** Upload limit of POST /analyze (a CBS folder zip can be large). */
 export const ANALYZE_MAX_BYTES = 2 * 1024 ** 3;

@@ -1,0 +1,108 @@
+// A chart.js chart created once and updated in place (no re-creation, no animation), loaded on first use.
+import type * as ChartJsModule from 'chart.js';
+import type { Chart as ChartJs, ChartConfiguration } from 'chart.js';
+import { useEffect, useRef } from 'preact/hooks';
+
+export interface Series {
+  label: string;
+  data: (number | null)[];
+  color: string;
+}
+
+export interface ChartProps {
+  kind: 'line' | 'bar';
+  labels: string[];
+  series: Series[];
+  stacked?: boolean;
+  horizontal?: boolean;
+  /** What the chart shows, for screen readers. */
+  label: string;
+  yMax?: number;
+  height?: number;
+}
+
+let chartModule: Promise<typeof ChartJsModule> | null = null;
+
+/** chart.js with only the pieces these charts use (keeps the lazy chunk small). */
+function loadChartJs() {
+  chartModule ??= import('chart.js').then((module) => {
+    const { Chart, BarController, BarElement, CategoryScale, Filler, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip } = module;
+    Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip);
+    return module;
+  });
+  return chartModule;
+}
+
+function textColor(): string {
+  return getComputedStyle(document.documentElement).getPropertyValue('--text-muted').trim() || '#555';
+}
+
+function datasets(props: ChartProps) {
+  return props.series.map((series) => ({
+    label: series.label,
+    data: series.data,
+    backgroundColor: series.color,
+    borderColor: series.color,
+    borderWidth: props.kind === 'line' ? 2 : 0,
+    pointRadius: props.kind === 'line' ? 2 : 0,
+    tension: 0.2,
+  }));
+}
+
+export function Chart(props: ChartProps) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const chart = useRef<ChartJs | null>(null);
+  const latest = useRef(props);
+  latest.current = props;
+
+  useEffect(() => {
+    let cancelled = false;
+    void loadChartJs().then(({ Chart: ChartClass }) => {
+      if (cancelled || !canvas.current) return;
+      const current = latest.current;
+      const color = textColor();
+      const config: ChartConfiguration = {
+        type: current.kind,
+        data: { labels: current.labels, datasets: datasets(current) },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          indexAxis: current.horizontal ? 'y' : 'x',
+          plugins: { legend: { labels: { color, boxWidth: 12 } } },
+          scales: {
+            x: { stacked: current.stacked ?? false, ticks: { color, maxRotation: 0, autoSkip: true } },
+            y: { stacked: current.stacked ?? false, beginAtZero: true, ticks: { color, precision: 0 }, ...(current.yMax !== undefined ? { max: current.yMax } : {}) },
+          },
+        },
+      };
+      chart.current = new ChartClass(canvas.current, config);
+    });
+    return () => {
+      cancelled = true;
+      chart.current?.destroy();
+      chart.current = null;
+    };
+  }, [props.kind, props.horizontal, props.stacked]);
+
+  useEffect(() => {
+    const instance = chart.current;
+    if (!instance) return;
+    instance.data.labels = props.labels;
+    const next = datasets(props);
+    // Same datasets keep their objects, so chart.js moves bars and points instead of redrawing from scratch.
+    next.forEach((dataset, index) => {
+      const existing = instance.data.datasets[index];
+      if (existing) Object.assign(existing, dataset);
+      else instance.data.datasets.push(dataset);
+    });
+    instance.data.datasets.length = next.length;
+    instance.update('none');
+  }, [props.labels, props.series]);
+
+  return (
+    <div class="chart" style={{ height: `${props.height ?? 220}px` }}>
+      <canvas ref={canvas} role="img" aria-label={props.label} />
+    </div>
+  );
+}

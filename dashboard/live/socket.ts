@@ -1,0 +1,112 @@
+// Live fleet changes over socket.io: one connection, automatic reconnect, a status for the indicator, typed listeners.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket-events';
+
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+type EventName = keyof ServerToClientEvents;
+
+/** Retry delays after the server refused or dropped the socket (socket.io retries transport drops itself). */
+const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
+
+export class LiveConnection {
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private statusValue: LiveStatus = 'offline';
+  private readonly statusListeners = new Set<(status: LiveStatus) => void>();
+  private retry = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly listeners = new Map<string, Set<(...args: unknown[]) => void>>();
+  /** Devices whose `device:updated` events a page wants, with how many pages want each. */
+  private readonly watched = new Map<string, number>();
+
+  constructor(private readonly basePath: string) {}
+
+  get status(): LiveStatus {
+    return this.statusValue;
+  }
+
+  start(): void {
+    if (this.socket) return;
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+      path: `${this.basePath.replace(/\/$/, '')}/socket.io`,
+      withCredentials: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+    });
+    this.socket = socket;
+    this.setStatus('connecting');
+    socket.on('connect', () => {
+      this.retry = 0;
+      if (this.watched.size > 0) socket.emit('device:watch', [...this.watched.keys()]);
+      this.setStatus('live');
+    });
+    socket.on('disconnect', (reason) => {
+      this.setStatus('offline');
+      // A server-side disconnect is not retried by socket.io; everything else is.
+      if (reason === 'io server disconnect') this.scheduleRetry();
+    });
+    socket.on('connect_error', () => {
+      this.setStatus('offline');
+      // Refused by the server's middleware (e.g. session expired): socket.io gives up, so retry here.
+      if (!socket.active) this.scheduleRetry();
+    });
+    socket.io.on('reconnect_attempt', () => this.setStatus('connecting'));
+    socket.onAny((event: string, ...args: unknown[]) => {
+      for (const listener of this.listeners.get(event) ?? []) listener(...args);
+    });
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.socket?.disconnect();
+    this.socket = null;
+    this.setStatus('offline');
+  }
+
+  /** Listens to a server event (before or after start); returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: ServerToClientEvents[E]): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    const entry = listener as (...args: unknown[]) => void;
+    set.add(entry);
+    return () => set.delete(entry);
+  }
+
+  /** Asks for `device:updated` of these devices (kept across reconnects); returns the function that stops it. */
+  watch(ids: string[]): () => void {
+    for (const id of ids) this.watched.set(id, (this.watched.get(id) ?? 0) + 1);
+    this.socket?.emit('device:watch', ids);
+    return () => {
+      const done = ids.filter((id) => {
+        const left = (this.watched.get(id) ?? 1) - 1;
+        if (left > 0) this.watched.set(id, left);
+        else this.watched.delete(id);
+        return left <= 0;
+      });
+      if (done.length > 0) this.socket?.emit('device:unwatch', done);
+    };
+  }
+
+  onStatus(listener: (status: LiveStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || !this.socket) return;
+    const delay = RETRY_MS[Math.min(this.retry, RETRY_MS.length - 1)]!;
+    this.retry++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.socket || this.socket.connected) return;
+      this.setStatus('connecting');
+      this.socket.connect();
+    }, delay);
+  }
+
+  private setStatus(status: LiveStatus): void {
+    if (status === this.statusValue) return;
+    this.statusValue = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+}

@@ -1,0 +1,6 @@
+// Dashboard entry: styles and the app mounted on #app.
+import { render } from 'preact';
+import { App } from './app';
+import './styles.css';
+
+render(<App />, document.getElementById('app')!);

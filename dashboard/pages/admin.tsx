@@ -1,0 +1,400 @@
+// Admin (admin role only): enrollment secrets, users, API tokens, alert webhooks, fleet settings and the audit log.
+import { useState } from 'preact/hooks';
+import { ROLES } from '../roles';
+import type { Role } from '../../protocol/api';
+import { ALERT_KINDS } from '../../protocol/fleet-api';
+import { useApp } from '../app-context';
+import { EmptyRow, ErrorNote, Section } from '../components/notes';
+import { useResource } from '../use-resource';
+
+/** Runs an admin action, shows its error, and reloads the list it changed. */
+function useAction() {
+  const [error, setError] = useState<Error | null>(null);
+  const run = async (action: () => Promise<unknown>, then?: () => void) => {
+    setError(null);
+    try {
+      await action();
+      then?.();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  return { error, run };
+}
+
+/** A secret shown once, right after it was created. */
+function Revealed({ label, value }: { label: string; value: string | null }) {
+  const { t } = useApp();
+  if (!value) return null;
+  return (
+    <div class="revealed" role="status">
+      <strong>{label}</strong> <code class="mono">{value}</code> <span class="muted small">{t('admin.shownOnce')}</span>
+    </div>
+  );
+}
+
+const formValue = (event: Event, name: string) => String(new FormData(event.currentTarget as HTMLFormElement).get(name) ?? '').trim();
+
+export function AdminPage() {
+  const { t, isAdmin } = useApp();
+  if (!isAdmin) {
+    return (
+      <div class="page">
+        <h1>{t('nav.admin')}</h1>
+        <p class="error-note" role="alert">
+          {t('admin.forbidden')}
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div class="page">
+      <h1>{t('nav.admin')}</h1>
+      <div class="grid-2">
+        <Secrets />
+        <Tokens />
+      </div>
+      <Users />
+      <div class="grid-2">
+        <Webhooks />
+        <Settings />
+      </div>
+      <Audit />
+    </div>
+  );
+}
+
+function Secrets() {
+  const { api, t, fmt } = useApp();
+  const list = useResource(() => api.secrets(), []);
+  const { error, run } = useAction();
+  const [created, setCreated] = useState<string | null>(null);
+  return (
+    <Section title={t('admin.secrets')}>
+      <ErrorNote error={list.error ?? error} />
+      <Revealed label={t('admin.newSecret')} value={created} />
+      <form
+        class="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const name = formValue(event, 'name') || 'enrollment secret';
+          void run(async () => setCreated((await api.createSecret(name)).secret), list.reload);
+        }}
+      >
+        <label>
+          {t('col.name')}
+          <input name="name" maxLength={100} />
+        </label>
+        <button type="submit">{t('admin.createSecret')}</button>
+      </form>
+      <table>
+        <tbody>
+          {list.data?.items.length === 0 && <EmptyRow columns={3} />}
+          {list.data?.items.map((secret) => (
+            <tr key={secret.id}>
+              <td>{secret.name}</td>
+              <td class="small muted">
+                {t('admin.uses', { count: secret.uses })} · {fmt.dateTime(secret.createdAt)}
+              </td>
+              <td>
+                {secret.revokedAt ? (
+                  <span class="badge">{t('admin.revoked')}</span>
+                ) : (
+                  <button type="button" class="danger small" onClick={() => void run(() => api.revokeSecret(secret.id), list.reload)}>
+                    {t('action.revoke')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+function Tokens() {
+  const { api, t, fmt } = useApp();
+  const list = useResource(() => api.tokens(), []);
+  const { error, run } = useAction();
+  const [created, setCreated] = useState<string | null>(null);
+  return (
+    <Section title={t('admin.tokens')}>
+      <ErrorNote error={list.error ?? error} />
+      <Revealed label={t('admin.newToken')} value={created} />
+      <form
+        class="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const name = formValue(event, 'name');
+          const role = formValue(event, 'role') as Role;
+          void run(async () => setCreated((await api.createToken(name, role)).token), list.reload);
+        }}
+      >
+        <label>
+          {t('col.name')}
+          <input name="name" required maxLength={100} />
+        </label>
+        <RoleSelect />
+        <button type="submit">{t('admin.createToken')}</button>
+      </form>
+      <table>
+        <tbody>
+          {list.data?.items.length === 0 && <EmptyRow columns={3} />}
+          {list.data?.items.map((token) => (
+            <tr key={token.id}>
+              <td>
+                {token.name} <span class="badge">{t(`role.${token.role}`)}</span>
+              </td>
+              <td class="small muted">{fmt.dateTime(token.lastUsedAt ?? token.createdAt)}</td>
+              <td>
+                {token.revokedAt ? (
+                  <span class="badge">{t('admin.revoked')}</span>
+                ) : (
+                  <button type="button" class="danger small" onClick={() => void run(() => api.revokeToken(token.id), list.reload)}>
+                    {t('action.revoke')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+function RoleSelect({ value }: { value?: Role }) {
+  const { t } = useApp();
+  return (
+    <label>
+      {t('col.role')}
+      <select name="role" defaultValue={value ?? 'viewer'}>
+        {ROLES.map((role) => (
+          <option key={role} value={role}>
+            {t(`role.${role}`)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function Users() {
+  const { api, t, fmt, user: me } = useApp();
+  const list = useResource(() => api.users(), []);
+  const { error, run } = useAction();
+  const [password, setPassword] = useState<string | null>(null);
+  return (
+    <Section title={t('admin.users')}>
+      <ErrorNote error={list.error ?? error} />
+      <Revealed label={t('admin.oneTimePassword')} value={password} />
+      <form
+        class="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const username = formValue(event, 'username');
+          const role = formValue(event, 'role') as Role;
+          void run(async () => setPassword((await api.createUser(username, role)).oneTimePassword ?? null), list.reload);
+        }}
+      >
+        <label>
+          {t('col.username')}
+          <input name="username" required maxLength={64} pattern="[A-Za-z0-9._@\-]+" />
+        </label>
+        <RoleSelect />
+        <button type="submit">{t('admin.createUser')}</button>
+      </form>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('col.username')}</th>
+              <th scope="col">{t('col.role')}</th>
+              <th scope="col">{t('admin.lastLogin')}</th>
+              <th scope="col" />
+            </tr>
+          </thead>
+          <tbody>
+            {list.data?.items.map((user) => (
+              <tr key={user.id}>
+                <td>
+                  {user.username} {user.disabled && <span class="badge">{t('admin.disabled')}</span>}
+                </td>
+                <td>{t(`role.${user.role}`)}</td>
+                <td class="small">{fmt.dateTime(user.lastLoginAt)}</td>
+                <td class="actions">
+                  {user.id !== me.id && (
+                    <>
+                      <button
+                        type="button"
+                        class="secondary small"
+                        onClick={() => void run(() => api.updateUser(user.id, { role: user.role === 'admin' ? 'viewer' : 'admin' }), list.reload)}
+                      >
+                        {user.role === 'admin' ? t('admin.makeViewer') : t('admin.makeAdmin')}
+                      </button>
+                      <button type="button" class="secondary small" onClick={() => void run(() => api.updateUser(user.id, { disabled: !user.disabled }), list.reload)}>
+                        {user.disabled ? t('admin.enable') : t('admin.disable')}
+                      </button>
+                      <button type="button" class="secondary small" onClick={() => void run(async () => setPassword((await api.resetPassword(user.id)).oneTimePassword ?? null), list.reload)}>
+                        {t('admin.resetPassword')}
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Section>
+  );
+}
+
+function Webhooks() {
+  const { api, t } = useApp();
+  const list = useResource(() => api.webhooks(), []);
+  const { error, run } = useAction();
+  const [secret, setSecret] = useState<string | null>(null);
+  return (
+    <Section title={t('admin.webhooks')}>
+      <ErrorNote error={list.error ?? error} />
+      <Revealed label={t('admin.signingSecret')} value={secret} />
+      <form
+        class="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const url = formValue(event, 'url');
+          void run(async () => setSecret((await api.createWebhook({ url })).secret), list.reload);
+        }}
+      >
+        <label>
+          URL
+          <input name="url" type="url" required placeholder="https://chat.example.com/hooks/patchlens" />
+        </label>
+        <button type="submit">{t('admin.addWebhook')}</button>
+      </form>
+      <p class="muted small">{t('admin.webhookKinds', { kinds: ALERT_KINDS.join(', ') })}</p>
+      <table>
+        <tbody>
+          {list.data?.items.length === 0 && <EmptyRow columns={3} />}
+          {list.data?.items.map((hook) => (
+            <tr key={hook.id}>
+              <td class="wrap-any small">{hook.url}</td>
+              <td>
+                <button type="button" class="secondary small" onClick={() => void run(() => api.updateWebhook(hook.id, { enabled: !hook.enabled }), list.reload)}>
+                  {hook.enabled ? t('admin.disable') : t('admin.enable')}
+                </button>
+              </td>
+              <td>
+                <button type="button" class="danger small" onClick={() => void run(() => api.deleteWebhook(hook.id), list.reload)}>
+                  {t('action.delete')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+function Settings() {
+  const { api, t } = useApp();
+  const settings = useResource(() => api.settings(), []);
+  const { error, run } = useAction();
+  const [saved, setSaved] = useState(false);
+  const current = settings.data?.settings;
+  return (
+    <Section title={t('admin.settings')}>
+      <ErrorNote error={settings.error ?? error} />
+      {current && (
+        <form
+          class="stacked-form"
+          key={JSON.stringify(current)}
+          onSubmit={(event) => {
+            event.preventDefault();
+            setSaved(false);
+            void run(
+              () =>
+                api.updateSettings({
+                  staleAfterHours: Number(formValue(event, 'staleAfterHours')),
+                  clusterAlertThreshold: Number(formValue(event, 'clusterAlertThreshold')),
+                  complianceAlertPercent: Number(formValue(event, 'complianceAlertPercent')),
+                  repairSource: formValue(event, 'repairSource') || null,
+                }),
+              () => {
+                setSaved(true);
+                settings.reload();
+              },
+            );
+          }}
+        >
+          <label>
+            {t('admin.staleAfterHours')}
+            <input name="staleAfterHours" type="number" min={1} step="any" required defaultValue={String(current.staleAfterHours)} />
+          </label>
+          <label>
+            {t('admin.clusterThreshold')}
+            <input name="clusterAlertThreshold" type="number" min={2} required defaultValue={String(current.clusterAlertThreshold)} />
+          </label>
+          <label>
+            {t('admin.complianceAlert')}
+            <input name="complianceAlertPercent" type="number" min={0} max={100} step="any" required defaultValue={String(current.complianceAlertPercent)} />
+          </label>
+          <label>
+            {t('admin.repairSource')}
+            <input name="repairSource" defaultValue={current.repairSource ?? ''} placeholder="wim:\\fs01\images\19045\install.wim:1" />
+          </label>
+          <div>
+            <button type="submit">{t('action.save')}</button> {saved && <span role="status">{t('admin.saved')}</span>}
+          </div>
+        </form>
+      )}
+    </Section>
+  );
+}
+
+function Audit() {
+  const { api, t, fmt } = useApp();
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const page = useResource(() => api.audit(cursor), [cursor]);
+  return (
+    <Section title={t('admin.audit')}>
+      <ErrorNote error={page.error} />
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('col.time')}</th>
+              <th scope="col">{t('admin.actor')}</th>
+              <th scope="col">{t('admin.action')}</th>
+              <th scope="col">{t('admin.target')}</th>
+              <th scope="col">IP</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data?.items.length === 0 && <EmptyRow columns={5} />}
+            {page.data?.items.map((entry) => (
+              <tr key={entry.id}>
+                <td class="nowrap">{fmt.dateTime(entry.at)}</td>
+                <td>{entry.actor}</td>
+                <td class="mono small">{entry.action}</td>
+                <td class="small">{entry.target ?? '—'}</td>
+                <td class="small">{entry.ip ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <nav class="pager">
+        <button type="button" disabled={!cursor} onClick={() => setCursor(undefined)}>
+          {t('admin.newest')}
+        </button>
+        <button type="button" disabled={!page.data?.nextCursor} onClick={() => setCursor(page.data?.nextCursor ?? undefined)}>
+          {t('action.next')}
+        </button>
+      </nav>
+    </Section>
+  );
+}

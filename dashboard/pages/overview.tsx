@@ -1,0 +1,151 @@
+// Overview: fleet size, reporting vs stale, compliance per baseline with trend, KB states, top errors and clusters, recent alerts — all live.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { AlertRaised } from '../../protocol/socket-events';
+import { PACKAGE_STATES } from '../../protocol/report';
+import { useApp } from '../app-context';
+import { Chart } from '../components/chart';
+import { Hresult } from '../components/device-detail';
+import { EmptyRow, ErrorNote, Section, StatCard } from '../components/notes';
+import { OKABE_ITO, STATE_COLORS } from '../palette';
+import { href } from '../router';
+import { useResource } from '../use-resource';
+
+const TOP = 5;
+
+export function OverviewPage() {
+  const { api, t, fmt } = useApp();
+  const summary = useResource(() => api.summary(), [], ['fleet:delta']);
+  const trends = useResource(() => api.trends(90), [], ['fleet:delta']);
+  const kbs = useResource(() => api.kbs(), [], ['fleet:delta']);
+  const errors = useResource(() => api.errors(), [], ['fleet:delta']);
+  const clusters = useResource(() => api.clusters(), [], ['cluster:changed', 'fleet:delta']);
+  const alerts = useResource(() => api.alerts(8), [], ['alert:raised']);
+  const data = summary.data;
+
+  const trendChart = useMemo(() => {
+    const items = trends.data?.items ?? [];
+    return {
+      labels: items.map((point) => fmt.date(point.day)),
+      series: [
+        { label: t('overview.compliancePercent'), data: items.map((point) => point.compliancePercent), color: OKABE_ITO[0] },
+        { label: t('overview.failingPercent'), data: items.map((point) => (point.devices ? (100 * point.failingDevices) / point.devices : 0)), color: OKABE_ITO[3] },
+      ],
+    };
+  }, [trends.data, fmt, t]);
+
+  const kbChart = useMemo(() => {
+    const top = [...(kbs.data?.items ?? [])].sort((a, b) => b.devices - a.devices).slice(0, 8);
+    const states = PACKAGE_STATES.filter((state) => top.some((kb) => (kb.states[state] ?? 0) > 0));
+    return {
+      labels: top.map((kb) => kb.kb),
+      series: states.map((state) => ({ label: state, data: top.map((kb) => kb.states[state] ?? 0), color: STATE_COLORS[state] })),
+    };
+  }, [kbs.data]);
+
+  return (
+    <div class="page">
+      <h1>{t('nav.overview')}</h1>
+      <ErrorNote error={summary.error} />
+      <div class="stats">
+        <StatCard label={t('overview.devices')} value={data ? fmt.number(data.devices.total) : '…'} />
+        <StatCard label={t('overview.reporting')} value={data ? fmt.number(data.devices.reporting) : '…'} tone="good" />
+        <StatCard label={t('overview.stale')} value={data ? fmt.number(data.devices.stale) : '…'} tone={data && data.devices.stale > 0 ? 'warn' : undefined}>
+          {data && <div class="muted small">{t('overview.staleAfter', { hours: fmt.number(data.staleAfterHours) })}</div>}
+        </StatCard>
+        <StatCard label={t('overview.failing')} value={data ? fmt.number(data.failingDevices) : '…'} tone={data && data.failingDevices > 0 ? 'bad' : undefined} />
+        <StatCard label={t('overview.corrupt')} value={data ? fmt.number(data.devicesWithCorruption) : '…'} tone={data && data.devicesWithCorruption > 0 ? 'bad' : undefined} />
+        <StatCard label={t('overview.clusters')} value={data ? fmt.number(data.openClusters) : '…'} />
+      </div>
+
+      <div class="grid-2">
+        <Section title={t('overview.compliance')}>
+          {data && data.compliance.length === 0 && <p class="muted">{t('overview.noBaselines')}</p>}
+          <ul class="bars">
+            {data?.compliance.map((item) => (
+              <li key={item.baseline.id}>
+                <div class="bar-label">
+                  <span>
+                    {item.baseline.name} <span class="muted small">{t('overview.due', { date: fmt.date(item.baseline.dueDate) })}</span>
+                  </span>
+                  <strong>{fmt.percent(item.compliancePercent)}</strong>
+                </div>
+                <div class="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={item.compliancePercent} aria-label={item.baseline.name}>
+                  <span style={{ width: `${Math.min(100, item.compliancePercent)}%` }} />
+                </div>
+                <div class="muted small">
+                  {t('overview.complianceCounts', {
+                    compliant: fmt.number(item.compliant),
+                    applicable: fmt.number(item.applicable),
+                    failed: fmt.number(item.failed),
+                    pending: fmt.number(item.pending),
+                  })}
+                </div>
+              </li>
+            ))}
+          </ul>
+          <Chart kind="line" label={t('overview.trend')} labels={trendChart.labels} series={trendChart.series} yMax={100} height={180} />
+        </Section>
+        <Section title={t('overview.kbStates')}>
+          <Chart kind="bar" stacked label={t('overview.kbStates')} labels={kbChart.labels} series={kbChart.series} height={300} />
+        </Section>
+      </div>
+
+      <div class="grid-3">
+        <Section title={t('overview.topErrors')} actions={<a href={href(['errors'])}>{t('common.all')}</a>}>
+          <table>
+            <tbody>
+              {errors.data?.items.length === 0 && <EmptyRow columns={2} />}
+              {errors.data?.items.slice(0, TOP).map((item) => (
+                <tr key={item.hresult}>
+                  <td>
+                    <Hresult code={item.hresult} name={item.name} />
+                    <div class="muted small">{item.meaning ?? ''}</div>
+                  </td>
+                  <td class="num">{fmt.number(item.deviceCount)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Section>
+        <Section title={t('overview.topClusters')} actions={<a href={href(['clusters'])}>{t('common.all')}</a>}>
+          <table>
+            <tbody>
+              {clusters.data?.length === 0 && <EmptyRow columns={2} />}
+              {clusters.data?.slice(0, TOP).map((cluster) => (
+                <tr key={cluster.family}>
+                  <td>
+                    <a href={href(['clusters', cluster.family])}>{cluster.family}</a>
+                    <div class="muted small">{cluster.files.join(', ')}</div>
+                  </td>
+                  <td class="num">{fmt.number(cluster.deviceCount)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Section>
+        <RecentAlerts items={alerts.data?.items ?? []} />
+      </div>
+    </div>
+  );
+}
+
+function RecentAlerts({ items }: { items: { id: number; message: string; raisedAt: string; kind: string }[] }) {
+  const { live, t, fmt } = useApp();
+  const [pushed, setPushed] = useState<AlertRaised[]>([]);
+  useEffect(() => live.on('alert:raised', (alert) => setPushed((list) => [alert, ...list].slice(0, 8))), [live]);
+  const known = new Set(items.map((item) => String(item.id)));
+  const rows = [...pushed.filter((alert) => !known.has(String(alert.id))).map((alert) => ({ id: String(alert.id), message: alert.message, at: alert.at })), ...items.map((item) => ({ id: String(item.id), message: item.message, at: item.raisedAt }))].slice(0, 8);
+  return (
+    <Section title={t('overview.alerts')}>
+      <ul class="alerts" aria-live="polite">
+        {rows.length === 0 && <li class="muted">{t('common.none')}</li>}
+        {rows.map((row) => (
+          <li key={row.id}>
+            <div>{row.message}</div>
+            <div class="muted small">{fmt.dateTime(row.at)}</div>
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}

@@ -1,0 +1,165 @@
+// Updates: devices per state for every KB, and the baseline editor (admins) that compliance is measured against.
+import { useState } from 'preact/hooks';
+import { PACKAGE_STATES, type PackageState } from '../../protocol/report';
+import { useApp } from '../app-context';
+import { EmptyRow, ErrorNote, Section } from '../components/notes';
+import { STATE_COLORS } from '../palette';
+import { href, type Route } from '../router';
+import { useResource } from '../use-resource';
+
+export function UpdatesPage({ route }: { route: Route }) {
+  const { api, t, fmt } = useApp();
+  const kbs = useResource(() => api.kbs(), [], ['fleet:delta']);
+  const highlight = route.query.get('kb');
+  return (
+    <div class="page">
+      <h1>{t('nav.updates')}</h1>
+      <Baselines />
+      <Section title={t('updates.perKb')}>
+        <ErrorNote error={kbs.error} />
+        <ul class="legend" aria-label={t('updates.legend')}>
+          {PACKAGE_STATES.map((state) => (
+            <li key={state}>
+              <span class="swatch" style={{ background: STATE_COLORS[state] }} /> {state}
+            </li>
+          ))}
+        </ul>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('col.kb')}</th>
+                <th scope="col">{t('col.released')}</th>
+                <th scope="col">{t('col.osBuild')}</th>
+                <th scope="col" class="num">{t('col.devices')}</th>
+                <th scope="col">{t('col.states')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {kbs.data?.items.length === 0 && <EmptyRow columns={5} />}
+              {kbs.data?.items.map((kb) => {
+                const states = Object.entries(kb.states) as [PackageState, number][];
+                const total = states.reduce((sum, [, count]) => sum + count, 0) || 1;
+                return (
+                  <tr key={kb.kb} class={highlight === kb.kb ? 'row-highlight' : ''}>
+                    <td>
+                      <a href={href(['devices'], { kb: kb.kb })}>{kb.kb}</a>
+                    </td>
+                    <td>{fmt.date(kb.releaseDate)}</td>
+                    <td>{kb.build ?? '—'}</td>
+                    <td class="num">{fmt.number(kb.devices)}</td>
+                    <td>
+                      <div class="stack" role="img" aria-label={states.map(([state, count]) => `${state} ${count}`).join(', ')}>
+                        {states.map(([state, count]) => (
+                          <a
+                            key={state}
+                            href={href(['devices'], { kb: kb.kb, state })}
+                            title={`${state}: ${fmt.number(count)}`}
+                            style={{ width: `${(100 * count) / total}%`, background: STATE_COLORS[state] }}
+                          />
+                        ))}
+                      </div>
+                      <div class="small muted">{states.map(([state, count]) => `${state} ${fmt.number(count)}`).join(' · ')}</div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </Section>
+    </div>
+  );
+}
+
+function Baselines() {
+  const { api, t, fmt, isAdmin } = useApp();
+  const baselines = useResource(() => api.baselines(), [], ['fleet:delta']);
+  const [error, setError] = useState<Error | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const formElement = event.currentTarget as HTMLFormElement;
+    const form = new FormData(formElement);
+    setError(null);
+    try {
+      await api.createBaseline({
+        kb: String(form.get('kb')).trim().toUpperCase(),
+        appliesTo: Number(form.get('appliesTo')),
+        dueDate: String(form.get('dueDate')),
+        name: String(form.get('name') ?? '').trim() || undefined,
+      });
+      formElement.reset();
+      baselines.reload();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  const remove = async (id: number) => {
+    if (!window.confirm(t('updates.confirmDelete'))) return;
+    try {
+      await api.deleteBaseline(id);
+      baselines.reload();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  return (
+    <Section title={t('updates.baselines')}>
+      <ErrorNote error={baselines.error ?? error} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('col.name')}</th>
+            <th scope="col">{t('col.kb')}</th>
+            <th scope="col">{t('updates.appliesTo')}</th>
+            <th scope="col">{t('updates.due')}</th>
+            <th scope="col" class="num">{t('updates.compliance')}</th>
+            {isAdmin && <th scope="col" />}
+          </tr>
+        </thead>
+        <tbody>
+          {baselines.data?.items.length === 0 && <EmptyRow columns={isAdmin ? 6 : 5} text={t('overview.noBaselines')} />}
+          {baselines.data?.items.map((item) => (
+            <tr key={item.baseline.id}>
+              <td>{item.baseline.name}</td>
+              <td>{item.baseline.kb}</td>
+              <td>{item.baseline.appliesTo}</td>
+              <td>{fmt.date(item.baseline.dueDate)}</td>
+              <td class="num">
+                {fmt.percent(item.compliancePercent)} <span class="muted small">({fmt.number(item.compliant)}/{fmt.number(item.applicable)})</span>
+              </td>
+              {isAdmin && (
+                <td>
+                  <button type="button" class="danger small" onClick={() => void remove(item.baseline.id)}>
+                    {t('action.delete')}
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {isAdmin && (
+        <form class="inline-form" onSubmit={(event) => void submit(event)} aria-label={t('updates.addBaseline')}>
+          <label>
+            {t('col.kb')}
+            <input name="kb" required pattern="[Kk][Bb]\d{4,9}" placeholder="KB5043064" />
+          </label>
+          <label>
+            {t('updates.appliesTo')}
+            <input name="appliesTo" required type="number" min={1000} max={99999} placeholder="19045" />
+          </label>
+          <label>
+            {t('updates.due')}
+            <input name="dueDate" required type="date" />
+          </label>
+          <label>
+            {t('col.name')}
+            <input name="name" maxLength={200} />
+          </label>
+          <button type="submit">{t('updates.addBaseline')}</button>
+        </form>
+      )}
+    </Section>
+  );
+}

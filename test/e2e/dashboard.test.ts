@@ -1,0 +1,192 @@
+// The dashboard in a real browser against the real server: sign-in, live overview, filters, device repair, languages, log upload, roles.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browserUnavailable, launchBrowser, VIEWPORT } from './browser';
+import { ADMIN_PASSWORD, startE2eServer, VIEWER, type E2eServer } from './server';
+
+const RESULTS = new URL('../../test-results/', import.meta.url);
+const STEP_MS = 10_000;
+const KB3172605_LOG = readFileSync(new URL('../fixtures/logs/win7-kb3172605-0x80070308.log', import.meta.url));
+const skip = browserUnavailable();
+
+describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () => {
+  let server: E2eServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+
+  const shot = (name: string, target: Page = page) => target.screenshot({ path: new URL(`dashboard-${name}.png`, RESULTS).pathname });
+  const watch = (target: Page) => {
+    target.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    target.on('console', (message) => {
+      // 4xx answers the tests provoke on purpose show up as "Failed to load resource"; anything else is a defect.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+    });
+  };
+  const signIn = async (target: Page, username: string, password: string) => {
+    await target.goto(server.url, { timeout: STEP_MS });
+    await target.getByLabel('Username').fill(username);
+    await target.getByLabel('Password').fill(password);
+    await target.getByRole('button', { name: 'Sign in' }).click();
+    await target.locator('header.top').waitFor({ timeout: STEP_MS });
+  };
+  const stat = (label: string) => page.locator(`[data-stat="${label}"]`);
+  const open = async (hash: string, heading: string) => {
+    await page.goto(`${server.url}${hash}`, { timeout: STEP_MS });
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: STEP_MS });
+  };
+
+  before(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    server = await startE2eServer();
+    for (const name of ['healthy-donor', 'case2-device', 'case1-device-a'] as const) assert.equal(await server.ingest(name), 202);
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US', timezoneId: 'Asia/Shanghai' });
+    page = await context.newPage();
+    watch(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('sign in and see the overview with the live indicator', async () => {
+    await page.goto(server.url, { timeout: STEP_MS });
+    await page.getByRole('heading', { name: 'PatchLens' }).waitFor({ timeout: STEP_MS });
+    await shot('login');
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor({ timeout: STEP_MS });
+    await page.locator('[data-stat="Devices"]:text-is("3")').waitFor({ timeout: STEP_MS });
+    await page.locator('.live[data-status="live"]').waitFor({ timeout: STEP_MS });
+    assert.equal(await stat('With corruption').textContent(), '2');
+    await page.locator('.card', { hasText: 'Top corruption clusters' }).getByRole('link', { name: 'dual_wpdmtp.inf' }).waitFor({ timeout: STEP_MS });
+    await page.locator('.card', { hasText: 'Top failure HRESULTs' }).getByText('0x8007000d').first().waitFor({ timeout: STEP_MS });
+    await shot('overview');
+  });
+
+  test('a report ingested now appears on the open overview within 2 s, without reload', async () => {
+    let reloaded = false;
+    page.once('load', () => (reloaded = true));
+    const started = Date.now();
+    assert.equal(await server.ingest('case1-device-b'), 202);
+    await page.locator('[data-stat="Devices"]:text-is("4")').waitFor({ timeout: 2_000 });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 2_000, `appeared after ${elapsed} ms`);
+    assert.equal(await stat('With corruption').textContent(), '3');
+    assert.equal(reloaded, false);
+  });
+
+  test('devices filter by corruption family dual_wpdmtp.inf', async () => {
+    await open('#/devices', 'Devices');
+    await page.getByRole('link', { name: 'BANK-WS-0101' }).waitFor({ timeout: STEP_MS });
+    await page.getByLabel('Corruption family').fill('dual_wpdmtp.inf');
+    await page.getByLabel('Corruption family').press('Enter');
+    await page.waitForURL(/family=dual_wpdmtp\.inf/, { timeout: STEP_MS });
+    await page.locator('tbody tr', { hasText: 'BANK-WS-2231' }).waitFor({ timeout: STEP_MS });
+    await page.getByRole('link', { name: 'BANK-WS-0101' }).waitFor({ state: 'detached', timeout: STEP_MS });
+    const hosts = await page.locator('tbody tr td:first-child a').allTextContents();
+    assert.deepEqual(hosts.sort(), ['BANK-WS-0412', 'BANK-WS-0977', 'BANK-WS-2231']);
+    const csv = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    assert.match(csv ?? '', /^\/patchlens\/api\/v1\/export\/devices\.csv\?.*family=dual_wpdmtp\.inf/);
+    await shot('devices');
+  });
+
+  test('a device shows its remediation with a healthy donor and copyable commands', async () => {
+    await page.getByRole('link', { name: 'BANK-WS-2231' }).click();
+    await page.getByRole('heading', { level: 1, name: 'BANK-WS-2231' }).waitFor({ timeout: STEP_MS });
+    const repair = page.locator('section', { hasText: 'Recommended repair' });
+    await repair.locator('.donor', { hasText: 'BANK-WS-0101' }).first().waitFor({ timeout: STEP_MS });
+    assert.ok((await repair.locator('pre code').allTextContents()).some((command) => command.includes('WpdMtpUS.dll')), 'the copy command names the lost file');
+    await repair.getByRole('link', { name: 'KB5031445' }).first().waitFor({ timeout: STEP_MS });
+    const timeline = page.locator('section', { hasText: 'KB timeline' });
+    await timeline.locator('tr', { hasText: 'KB5036892' }).filter({ hasText: '0x8007000d' }).first().waitFor({ timeout: STEP_MS });
+    await page.locator('section', { hasText: 'Corruption findings' }).getByText('WpdMtpUS.dll').first().waitFor({ timeout: STEP_MS });
+    await shot('device');
+  });
+
+  test('clusters, a cluster drill-down, updates and errors render from the fleet', async () => {
+    await open('#/clusters', 'Corruption clusters');
+    await page.locator('tr', { hasText: 'dual_wpdmtp.inf' }).getByRole('link', { name: '3', exact: true }).waitFor({ timeout: STEP_MS });
+    await shot('clusters');
+    await page.getByRole('link', { name: 'dual_wpdmtp.inf', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'dual_wpdmtp.inf' }).waitFor({ timeout: STEP_MS });
+    await page.getByText('Affected devices over time').first().waitFor({ timeout: STEP_MS });
+    await shot('cluster');
+    await open('#/updates', 'Updates (KBs)');
+    await page.locator('tr', { hasText: 'KB5043064' }).first().waitFor({ timeout: STEP_MS });
+    await page.getByRole('button', { name: 'Add baseline' }).waitFor({ timeout: STEP_MS });
+    await shot('updates');
+    await open('#/errors', 'Errors');
+    await page.locator('tr', { hasText: '0x8007000d' }).first().waitFor({ timeout: STEP_MS });
+    await shot('errors');
+  });
+
+  test('uploading a CBS.log shows its failures; a bad file gets a clear message', async () => {
+    await open('#/analyze', 'Analyze a log');
+    await page.locator('input[type=file]').setInputFiles({ name: 'CBS.log', mimeType: 'text/plain', buffer: KB3172605_LOG });
+    await page.getByRole('status').filter({ hasText: 'CBS.log' }).waitFor({ timeout: STEP_MS });
+    const row = page.locator('section', { hasText: 'KB timeline' }).locator('tr', { hasText: 'KB3172605' }).filter({ hasText: '0x80070308' }).first();
+    await row.waitFor({ timeout: STEP_MS });
+    await shot('analyze');
+    await page.locator('input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]) });
+    await page.getByRole('alert').filter({ hasText: 'binary file, not a servicing log' }).waitFor({ timeout: STEP_MS });
+  });
+
+  test('admins reach the admin page', async () => {
+    await open('#/admin', 'Admin');
+    await page.locator('section', { hasText: 'Users' }).locator('tr', { hasText: VIEWER.username }).first().waitFor({ timeout: STEP_MS });
+    await page.getByText('Audit log').waitFor({ timeout: STEP_MS });
+    await shot('admin');
+  });
+
+  test('switching to zh-CN translates the labels and formats dates for China; dark mode applies', async () => {
+    await open('#/', 'Overview');
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('heading', { level: 1, name: '总览' }).waitFor({ timeout: STEP_MS });
+    const nav = await page.locator('header nav a').allTextContents();
+    assert.deepEqual(nav, ['总览', '设备', '损坏聚类', '更新 (KB)', '错误代码', '分析日志', '管理']);
+    await page.locator('.live', { hasText: '实时' }).waitFor({ timeout: STEP_MS });
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    await shot('overview-zh-CN');
+    await page.goto(`${server.url}#/devices/bank-ws-2231`);
+    await page.getByText('建议的修复步骤').waitFor({ timeout: STEP_MS });
+    assert.match(await page.locator('dd').filter({ hasText: '年' }).first().textContent() ?? '', /\d{4}年\d{1,2}月\d{1,2}日/);
+    await page.getByRole('button', { name: '深色模式' }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', null, { timeout: STEP_MS });
+    await shot('device-zh-CN-dark');
+    await page.getByRole('button', { name: '浅色模式' }).click();
+    await page.getByLabel('语言').selectOption('en');
+    await page.getByRole('heading', { level: 1, name: 'BANK-WS-2231' }).waitFor({ timeout: STEP_MS });
+  });
+
+  test('a viewer sees no admin actions and the server refuses them', async () => {
+    const viewer = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US' });
+    const viewerPage = await viewer.newPage();
+    watch(viewerPage);
+    try {
+      await signIn(viewerPage, VIEWER.username, VIEWER.password);
+      const nav = await viewerPage.locator('header nav a').allTextContents();
+      assert.ok(!nav.includes('Admin'), `viewer nav: ${nav.join(', ')}`);
+      await viewerPage.goto(`${server.url}#/admin`);
+      await viewerPage.getByRole('alert').filter({ hasText: 'This page needs the admin role.' }).waitFor({ timeout: STEP_MS });
+      assert.equal(await viewerPage.getByRole('button', { name: 'Create token' }).count(), 0);
+      const status = await viewerPage.evaluate(async () => (await fetch('api/v1/admin/users')).status);
+      assert.equal(status, 403);
+      await viewerPage.goto(`${server.url}#/updates`);
+      await viewerPage.locator('tr', { hasText: 'KB5043064' }).first().waitFor({ timeout: STEP_MS });
+      assert.equal(await viewerPage.getByRole('button', { name: 'Add baseline' }).count(), 0);
+      await shot('viewer-admin-denied', viewerPage);
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  test('no script or content-security errors on any page', () => {
+    assert.deepEqual(problems, []);
+  });
+});
+
+if (skip) test(`browser tests skipped: ${skip}`, { skip }, () => undefined);
