@@ -70,7 +70,7 @@ export const configSchema = z
     /** Reports waiting for a commit; beyond it new reports get 429 + Retry-After. */
     ingestQueueSize: integer(1, 1_000_000).default(5_000),
     /** Most reports committed in one transaction (group commit). */
-    ingestBatchSize: integer(1, 10_000).default(500),
+    ingestBatchSize: integer(1, 10_000).default(100),
     /** Report bodies older than this are pruned; the report rows stay for history. */
     reportBodyRetentionMs: duration.default(30 * 86_400_000),
     /** Report rows (history) older than this are deleted. */

@@ -82,7 +82,9 @@ test('kill -9 in the middle of ingest loses no acknowledged report', { timeout: 
       }
     };
     const senders = Array.from({ length: devices }, (_, i) => sender(i));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Kill once a good number of reports went through, so some are surely mid-flight (bounded wait).
+    const waitUntil = Date.now() + 30_000;
+    while (acknowledged.length < 100 && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 20));
     first.child.kill('SIGKILL');
     killed = true;
     await Promise.all(senders);
