@@ -85,10 +85,11 @@ test('kill -9 in the middle of ingest loses no acknowledged report', { timeout: 
     // Kill once a good number of reports went through, so some are surely mid-flight (bounded wait).
     const waitUntil = Date.now() + 30_000;
     while (acknowledged.length < 100 && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 20));
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
     first.child.kill('SIGKILL');
     killed = true;
     await Promise.all(senders);
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    await exited;
     assert.ok(acknowledged.length > 50, `only ${acknowledged.length} reports acknowledged before the kill`);
 
     const second = await startServer(dataDir);
@@ -109,8 +110,9 @@ test('kill -9 in the middle of ingest loses no acknowledged report', { timeout: 
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { duplicate: boolean }).duplicate, true);
     } finally {
+      const exited = new Promise((resolve) => second.child.once('exit', resolve));
       second.child.kill('SIGTERM');
-      await new Promise((resolve) => second.child.once('exit', resolve));
+      await exited;
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
