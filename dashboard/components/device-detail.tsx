@@ -2,6 +2,7 @@
 import type { DeviceDetail } from '../../protocol/device-detail';
 import type { RemediationStep } from '../../protocol/fleet-api';
 import { useApp } from '../app-context';
+import { TableHead } from './table-head';
 import { href } from '../router';
 import { CopyButton } from './copy-button';
 import { EmptyRow, Section } from './notes';
@@ -162,16 +163,7 @@ function KbTimeline({ detail }: { detail: DeviceDetail }) {
     <Section title={t('device.timeline')}>
       <div class="table-wrap">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('col.time')}</th>
-              <th scope="col">{t('col.kb')}</th>
-              <th scope="col">{t('col.state')}</th>
-              <th scope="col">{t('col.hresult')}</th>
-              <th scope="col">{t('col.stage')}</th>
-              <th scope="col">{t('col.detail')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('col.time'), t('col.kb'), t('col.state'), t('col.hresult'), t('col.stage'), t('col.detail')]} />
           <tbody>
             {rows.length === 0 && <EmptyRow columns={6} />}
             {rows.map((row, index) => (
@@ -240,17 +232,7 @@ function Scans({ detail }: { detail: DeviceDetail }) {
     <Section title={t('device.scans')}>
       <div class="table-wrap">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('col.time')}</th>
-              <th scope="col">{t('col.tool')}</th>
-              <th scope="col">{t('col.operation')}</th>
-              <th scope="col">{t('col.result')}</th>
-              <th scope="col">{t('col.detected')}</th>
-              <th scope="col">{t('col.repaired')}</th>
-              <th scope="col">{t('col.unrepaired')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('col.time'), t('col.tool'), t('col.operation'), t('col.result'), t('col.detected'), t('col.repaired'), t('col.unrepaired')]} />
           <tbody>
             {detail.scans.length === 0 && <EmptyRow columns={7} />}
             {detail.scans.map((scan, index) => (

@@ -1,9 +1,12 @@
 // Admin (admin role only): enrollment secrets, users, API tokens, alert webhooks, fleet settings and the audit log.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ROLES } from '../roles';
 import type { Role } from '../../protocol/api';
 import { ALERT_KINDS } from '../../protocol/fleet-api';
 import { useApp } from '../app-context';
+import { TableHead } from '../components/table-head';
+import type { MessageKey } from '../i18n/index';
 import { EmptyRow, ErrorNote, Section } from '../components/notes';
 import { useResource } from '../use-resource';
 
@@ -64,43 +67,67 @@ export function AdminPage() {
   );
 }
 
-function Secrets() {
-  const { api, t, fmt } = useApp();
-  const list = useResource(() => api.secrets(), []);
+interface Credential {
+  id: number;
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+interface CredentialsProps<T extends Credential> {
+  title: MessageKey;
+  createLabel: MessageKey;
+  revealLabel: MessageKey;
+  load(): Promise<{ items: T[] }>;
+  /** Creates one from the form and returns the secret value, shown once. */
+  create(form: FormData): Promise<string>;
+  revoke(id: number): Promise<unknown>;
+  /** Extra form fields (e.g. the role of a token). */
+  fields?: ComponentChildren;
+  /** What the row says besides the name. */
+  describe(item: T): string;
+  badge?(item: T): string | null;
+}
+
+/** Enrollment secrets and API tokens: issued once with their value shown once, listed, revoked. */
+function Credentials<T extends Credential>(props: CredentialsProps<T>) {
+  const { t } = useApp();
+  const list = useResource(() => props.load(), []);
   const { error, run } = useAction();
   const [created, setCreated] = useState<string | null>(null);
   return (
-    <Section title={t('admin.secrets')}>
+    <Section title={t(props.title)}>
       <ErrorNote error={list.error ?? error} />
-      <Revealed label={t('admin.newSecret')} value={created} />
+      <Revealed label={t(props.revealLabel)} value={created} />
       <form
         class="inline-form"
         onSubmit={(event) => {
           event.preventDefault();
-          const name = formValue(event, 'name') || 'enrollment secret';
-          void run(async () => setCreated((await api.createSecret(name)).secret), list.reload);
+          const form = new FormData(event.currentTarget as HTMLFormElement);
+          void run(async () => setCreated(await props.create(form)), list.reload);
         }}
       >
         <label>
           {t('col.name')}
-          <input name="name" maxLength={100} />
+          <input name="name" required maxLength={100} />
         </label>
-        <button type="submit">{t('admin.createSecret')}</button>
+        {props.fields}
+        <button type="submit">{t(props.createLabel)}</button>
       </form>
       <table>
         <tbody>
           {list.data?.items.length === 0 && <EmptyRow columns={3} />}
-          {list.data?.items.map((secret) => (
-            <tr key={secret.id}>
-              <td>{secret.name}</td>
-              <td class="small muted">
-                {t('admin.uses', { count: secret.uses })} · {fmt.dateTime(secret.createdAt)}
-              </td>
+          {list.data?.items.map((item) => (
+            <tr key={item.id}>
               <td>
-                {secret.revokedAt ? (
+                {item.name} {props.badge?.(item) && <span class="badge">{props.badge(item)}</span>}
+              </td>
+              <td class="small muted">{props.describe(item)}</td>
+              <td>
+                {item.revokedAt ? (
                   <span class="badge">{t('admin.revoked')}</span>
                 ) : (
-                  <button type="button" class="danger small" onClick={() => void run(() => api.revokeSecret(secret.id), list.reload)}>
+                  <button type="button" class="danger small" onClick={() => void run(() => props.revoke(item.id), list.reload)}>
                     {t('action.revoke')}
                   </button>
                 )}
@@ -113,54 +140,35 @@ function Secrets() {
   );
 }
 
+function Secrets() {
+  const { api, t, fmt } = useApp();
+  return (
+    <Credentials
+      title="admin.secrets"
+      createLabel="admin.createSecret"
+      revealLabel="admin.newSecret"
+      load={api.secrets}
+      create={async (form) => (await api.createSecret(String(form.get('name')).trim())).secret}
+      revoke={api.revokeSecret}
+      describe={(secret) => `${t('admin.uses', { count: secret.uses })} · ${fmt.dateTime(secret.createdAt)}`}
+    />
+  );
+}
+
 function Tokens() {
   const { api, t, fmt } = useApp();
-  const list = useResource(() => api.tokens(), []);
-  const { error, run } = useAction();
-  const [created, setCreated] = useState<string | null>(null);
   return (
-    <Section title={t('admin.tokens')}>
-      <ErrorNote error={list.error ?? error} />
-      <Revealed label={t('admin.newToken')} value={created} />
-      <form
-        class="inline-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const name = formValue(event, 'name');
-          const role = formValue(event, 'role') as Role;
-          void run(async () => setCreated((await api.createToken(name, role)).token), list.reload);
-        }}
-      >
-        <label>
-          {t('col.name')}
-          <input name="name" required maxLength={100} />
-        </label>
-        <RoleSelect />
-        <button type="submit">{t('admin.createToken')}</button>
-      </form>
-      <table>
-        <tbody>
-          {list.data?.items.length === 0 && <EmptyRow columns={3} />}
-          {list.data?.items.map((token) => (
-            <tr key={token.id}>
-              <td>
-                {token.name} <span class="badge">{t(`role.${token.role}`)}</span>
-              </td>
-              <td class="small muted">{fmt.dateTime(token.lastUsedAt ?? token.createdAt)}</td>
-              <td>
-                {token.revokedAt ? (
-                  <span class="badge">{t('admin.revoked')}</span>
-                ) : (
-                  <button type="button" class="danger small" onClick={() => void run(() => api.revokeToken(token.id), list.reload)}>
-                    {t('action.revoke')}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </Section>
+    <Credentials
+      title="admin.tokens"
+      createLabel="admin.createToken"
+      revealLabel="admin.newToken"
+      load={api.tokens}
+      create={async (form) => (await api.createToken(String(form.get('name')).trim(), String(form.get('role')) as Role)).token}
+      revoke={api.revokeToken}
+      fields={<RoleSelect />}
+      describe={(token) => fmt.dateTime(token.lastUsedAt ?? token.createdAt)}
+      badge={(token) => t(`role.${token.role}`)}
+    />
   );
 }
 
@@ -207,14 +215,7 @@ function Users() {
       </form>
       <div class="table-wrap">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('col.username')}</th>
-              <th scope="col">{t('col.role')}</th>
-              <th scope="col">{t('admin.lastLogin')}</th>
-              <th scope="col" />
-            </tr>
-          </thead>
+          <TableHead columns={[t('col.username'), t('col.role'), t('admin.lastLogin'), '']} />
           <tbody>
             {list.data?.items.map((user) => (
               <tr key={user.id}>
@@ -364,15 +365,7 @@ function Audit() {
       <ErrorNote error={page.error} />
       <div class="table-wrap">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('col.time')}</th>
-              <th scope="col">{t('admin.actor')}</th>
-              <th scope="col">{t('admin.action')}</th>
-              <th scope="col">{t('admin.target')}</th>
-              <th scope="col">IP</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('col.time'), t('admin.actor'), t('admin.action'), t('admin.target'), 'IP']} />
           <tbody>
             {page.data?.items.length === 0 && <EmptyRow columns={5} />}
             {page.data?.items.map((entry) => (

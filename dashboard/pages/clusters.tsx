@@ -1,5 +1,6 @@
 // Corruption clusters: one row per component family across the fleet, most devices first, live.
 import { useApp } from '../app-context';
+import { TableHead } from '../components/table-head';
 import { EmptyRow, ErrorNote } from '../components/notes';
 import { href } from '../router';
 import { useResource } from '../use-resource';
@@ -13,17 +14,7 @@ export function ClustersPage() {
       <ErrorNote error={clusters.error} />
       <div class="table-wrap card">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('col.family')}</th>
-              <th scope="col" class="num">{t('col.devices')}</th>
-              <th scope="col">{t('col.versions')}</th>
-              <th scope="col">{t('col.files')}</th>
-              <th scope="col">{t('col.kinds')}</th>
-              <th scope="col">{t('col.blockedKbs')}</th>
-              <th scope="col">{t('col.lastSeen')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('col.family'), { label: t('col.devices'), numeric: true }, t('col.versions'), t('col.files'), t('col.kinds'), t('col.blockedKbs'), t('col.lastSeen')]} />
           <tbody>
             {clusters.data?.length === 0 && <EmptyRow columns={7} text={t('clusters.none')} />}
             {clusters.data?.map((cluster) => (

@@ -1,5 +1,6 @@
 // Errors: per HRESULT, its name and meaning, the typical fix, how many devices, and which KBs it hits.
 import { useApp } from '../app-context';
+import { TableHead } from '../components/table-head';
 import { Hresult } from '../components/device-detail';
 import { EmptyRow, ErrorNote } from '../components/notes';
 import { href } from '../router';
@@ -14,15 +15,7 @@ export function ErrorsPage() {
       <ErrorNote error={errors.error} />
       <div class="table-wrap card">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('col.hresult')}</th>
-              <th scope="col">{t('col.meaning')}</th>
-              <th scope="col">{t('col.typicalFix')}</th>
-              <th scope="col" class="num">{t('col.devices')}</th>
-              <th scope="col">{t('col.kb')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('col.hresult'), t('col.meaning'), t('col.typicalFix'), { label: t('col.devices'), numeric: true }, t('col.kb')]} />
           <tbody>
             {errors.data?.items.length === 0 && <EmptyRow columns={5} />}
             {errors.data?.items.map((item) => (

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { PACKAGE_STATES, type PackageState } from '../../protocol/report';
 import { useApp } from '../app-context';
+import { TableHead } from '../components/table-head';
 import { EmptyRow, ErrorNote, Section } from '../components/notes';
 import { STATE_COLORS } from '../palette';
 import { href, type Route } from '../router';
@@ -26,15 +27,7 @@ export function UpdatesPage({ route }: { route: Route }) {
         </ul>
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('col.kb')}</th>
-                <th scope="col">{t('col.released')}</th>
-                <th scope="col">{t('col.osBuild')}</th>
-                <th scope="col" class="num">{t('col.devices')}</th>
-                <th scope="col">{t('col.states')}</th>
-              </tr>
-            </thead>
+            <TableHead columns={[t('col.kb'), t('col.released'), t('col.osBuild'), { label: t('col.devices'), numeric: true }, t('col.states')]} />
             <tbody>
               {kbs.data?.items.length === 0 && <EmptyRow columns={5} />}
               {kbs.data?.items.map((kb) => {
