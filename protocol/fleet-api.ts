@@ -36,6 +36,8 @@ export const baselineComplianceSchema = z.object({
   missing: count,
   overdue: count,
   compliancePercent: z.number(),
+  /** True while devices are being re-evaluated after a baseline change; the counts are still moving. */
+  evaluating: z.boolean(),
 });
 export type BaselineCompliance = z.infer<typeof baselineComplianceSchema>;
 

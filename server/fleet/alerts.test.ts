@@ -8,6 +8,7 @@ const settings = { clusterAlertThreshold: 3, complianceAlertPercent: 90 };
 const baseline = { id: 7, kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01', name: 'September 2024 LCU', createdAt: '2024-09-15T00:00:00.000Z' };
 const compliance = (compliant: number, applicable: number): BaselineCompliance => ({
   baseline,
+  evaluating: false,
   applicable,
   compliant,
   pending: 0,

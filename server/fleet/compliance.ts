@@ -1,6 +1,6 @@
 // Baseline compliance: whether one device meets "KB required on build X by date", and fleet percentages.
 import { servicingFamily } from '../../protocol/catalog';
-import type { Baseline, ComplianceStatus } from '../../protocol/fleet-api';
+import type { Baseline, BaselineCompliance, ComplianceStatus } from '../../protocol/fleet-api';
 import type { DeviceFacts } from './device-state';
 
 /** True when the baseline targets this device: its exact OS build major (19045) or its servicing family (19041). */
@@ -42,7 +42,7 @@ export interface StandingCounts {
 }
 
 /** Fleet figures for one baseline from its per-standing device counts. */
-export function complianceSummary(baseline: Baseline, counts: StandingCounts, now: Date) {
+export function complianceSummary(baseline: Baseline, counts: StandingCounts, now: Date): Omit<BaselineCompliance, 'evaluating'> {
   const applicable = counts.compliant + counts.pending + counts.failed + counts.unsatisfied;
   const pastDue = isPastDue(baseline, now);
   return {

@@ -49,6 +49,7 @@ export interface FleetServiceOptions {
   defaults: { staleAfterMs: number };
   /** Baselines as stored at start, so the first ingest already evaluates them. */
   initialBaselines: Baseline[];
+  logger?: { error(obj: object, msg: string): void };
 }
 
 /** Splits `a\tb` counter keys. */
@@ -62,6 +63,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class FleetService {
   private baselineCache: Baseline[];
   private settingsCache: FleetSettings | null = null;
+  private reprojection: Promise<void> | null = null;
+  private reprojectAgain = false;
 
   constructor(private readonly options: FleetServiceOptions) {
     this.baselineCache = options.initialBaselines;
@@ -119,7 +122,8 @@ export class FleetService {
     const now = new Date(this.options.clock.now());
     return this.baselineCache.map((baseline) => {
       const standing = (name: keyof StandingCounts) => counts[`${baseline.id}\t${name}`] ?? 0;
-      return complianceSummary(baseline, { compliant: standing('compliant'), pending: standing('pending'), failed: standing('failed'), unsatisfied: standing('unsatisfied') }, now);
+      const standings = { compliant: standing('compliant'), pending: standing('pending'), failed: standing('failed'), unsatisfied: standing('unsatisfied') };
+      return { ...complianceSummary(baseline, standings, now), evaluating: this.reprojection !== null };
     });
   }
 
@@ -367,19 +371,41 @@ export class FleetService {
     return deleted;
   }
 
-  /** Re-projects every device so the per-baseline counters match the new baselines. */
+  /** Resolves once every device has been evaluated against the current baselines. */
+  whenBaselinesApplied(): Promise<void> {
+    return this.reprojection ?? Promise.resolve();
+  }
+
+  /**
+   * Re-projects every device in the background, in batches that yield to ingest, so the
+   * per-baseline counters match the new baselines; `compliance()` reports `evaluating` meanwhile.
+   * A change during a run restarts it, since devices already visited saw the old baselines.
+   */
   private async baselinesChanged(): Promise<void> {
     this.baselineCache = await this.options.store.listBaselines();
-    let after: string | null = null;
-    for (;;) {
-      const ids = await this.options.store.deviceIds(after, REPROJECT_BATCH);
-      if (ids.length === 0) break;
-      const values = await this.options.store.reprojectDevices(ids, this.options.catalog, this.baselineCache, this.options.clock.now());
-      this.publishCounters(values);
-      after = ids[ids.length - 1] ?? null;
-      await new Promise((resolve) => setImmediate(resolve));
+    if (this.reprojection) {
+      this.reprojectAgain = true;
+      return;
     }
-    await this.evaluateAlerts();
+    this.reprojection = (async () => {
+      do {
+        this.reprojectAgain = false;
+        let after: string | null = null;
+        for (;;) {
+          const ids = await this.options.store.deviceIds(after, REPROJECT_BATCH);
+          if (ids.length === 0) break;
+          const values = await this.options.store.reprojectDevices(ids, this.options.catalog, this.baselineCache, this.options.clock.now());
+          this.publishCounters(values);
+          after = ids[ids.length - 1] ?? null;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } while (this.reprojectAgain);
+      this.reprojection = null;
+      await this.evaluateAlerts();
+    })().catch((err: unknown) => {
+      this.reprojection = null;
+      this.options.logger?.error({ err }, 'baseline re-evaluation failed');
+    });
   }
 
   private publishCounters(values: CounterValues): void {

@@ -72,6 +72,7 @@ describe('alerts, webhooks and fleet jobs', () => {
   test('crossing the cluster threshold and falling under the compliance threshold each alert once', async () => {
     await server.http.patch('/api/v1/settings/fleet').set(bearer(server.admin)).send({ clusterAlertThreshold: 3, complianceAlertPercent: 80 }).expect(200);
     await server.http.post('/api/v1/baselines').set(bearer(server.admin)).send({ kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01' }).expect(201);
+    await server.fleet.service.whenBaselinesApplied();
     await server.fleet.service.evaluateAlerts();
     await server.fleet.service.evaluateAlerts();
     assert.deepEqual((await alerts('kind=cluster-threshold')).map((alert) => alert.subject), ['dual_wpdmtp.inf']);

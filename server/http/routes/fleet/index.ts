@@ -72,6 +72,7 @@ export function createFleetModule(ctx: PlatformContext, db: SqliteDatabase, opti
     bus: ctx.bus,
     defaults: { staleAfterMs: ctx.config.staleAfterMs },
     initialBaselines: store.baselinesNow(),
+    logger: ctx.logger,
   });
   const poster = options.poster ?? fetchPoster();
   const deliverWebhooks = () => deliverDue(store, poster, ctx.clock);
