@@ -1,7 +1,8 @@
 // Accumulates parsed facts, keyed so re-reading the same bytes never double-counts, and bounded in size.
 import type { UpdateCatalog } from '../../protocol/catalog';
 import type { CorruptionRecord, FailureRecord, PackageRecord, PackageState, ScanRecord } from '../../protocol/report';
-import { REPORT_LIMITS } from '../../protocol/report';
+import { corruptionSchema, failureSchema, REPORT_LIMITS, scanSchema } from '../../protocol/report';
+import type { z } from 'zod';
 import { isFailureCode } from './hresult-text';
 import { kbOfPackage, rollupBuildOf } from './package-identity';
 import type { DeviceObservation, FactSink, LogRecord, PackageObservation } from './record';
@@ -43,6 +44,27 @@ function wallClock(at: string | null | undefined): string {
   return at ? at.slice(0, 19) : '';
 }
 
+/**
+ * The sink is where handler output becomes report data, so it is checked here, once. A string over
+ * its schema limit is cut to fit (an over-long log field must not cost the whole report); anything
+ * else invalid is dropped and reported.
+ */
+function admit<T>(schema: z.ZodType<T>, fact: T, onRejected: ((reason: string) => void) | undefined): T | null {
+  let result = schema.safeParse(fact);
+  if (result.success) return result.data;
+  const fitted = { ...(fact as Record<string, unknown>) };
+  for (const issue of result.error.issues) {
+    const [field] = issue.path;
+    if (issue.code === 'too_big' && issue.origin === 'string' && issue.path.length === 1 && typeof fitted[field as string] === 'string') {
+      fitted[field as string] = (fitted[field as string] as string).slice(0, Number(issue.maximum));
+    }
+  }
+  result = schema.safeParse(fitted);
+  if (result.success) return result.data;
+  onRejected?.(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  return null;
+}
+
 /** Fresh copies of every string, so stored facts never pin the large decoded chunks they were sliced from. */
 function detached<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -75,10 +97,16 @@ export class FactStore implements FactSink {
   private servicingStack: { version: string; seen: string } | null = null;
   unrecognizedLines = 0;
 
-  constructor(private readonly catalog: UpdateCatalog) {}
+  /** `onRejected` hears about facts a handler built that no report could carry. */
+  constructor(
+    private readonly catalog: UpdateCatalog,
+    private readonly onRejected?: (reason: string) => void,
+  ) {}
 
   addFailure(failure: FailureRecord): void {
-    const copy = detached(failure);
+    const admitted = admit(failureSchema, failure, this.onRejected);
+    if (!admitted) return;
+    const copy = detached(admitted);
     this.failures.put(failureKey(copy), copy);
     if (!copy.package) return;
     const entry = this.entryFor(copy.package);
@@ -95,12 +123,16 @@ export class FactStore implements FactSink {
   }
 
   addCorruption(corruption: CorruptionRecord): void {
-    const copy = detached(corruption);
+    const admitted = admit(corruptionSchema, corruption, this.onRejected);
+    if (!admitted) return;
+    const copy = detached(admitted);
     this.corruption.put(corruptionKey(copy), copy);
   }
 
   addScan(scan: ScanRecord): void {
-    const copy = detached(scan);
+    const admitted = admit(scanSchema, scan, this.onRejected);
+    if (!admitted) return;
+    const copy = detached(admitted);
     this.scans.put(scanKey(copy), copy);
   }
 

@@ -16,58 +16,63 @@ export const SERVICING_KEYS = [
   'ApplicableState', 'CurrentState',
 ] as const;
 
-interface KeyHit {
-  key: string;
-  start: number;
-  valueStart: number;
-}
+/** Keys grouped by their last character, longest first, so each `:` is matched against few keys. */
+const tables = new WeakMap<readonly string[], Map<number, string[]>>();
 
-const needles = new Map<string, string>();
-
-function needleOf(key: string): string {
-  let needle = needles.get(key);
-  if (needle === undefined) {
-    needle = key + ':';
-    needles.set(key, needle);
+function tableFor(keys: readonly string[]): Map<number, string[]> {
+  let table = tables.get(keys);
+  if (!table) {
+    table = new Map();
+    for (const key of [...keys].sort((a, b) => b.length - a.length)) {
+      const last = key.charCodeAt(key.length - 1);
+      const list = table.get(last) ?? [];
+      list.push(key);
+      table.set(last, list);
+    }
+    tables.set(keys, table);
   }
-  return needle;
+  return table;
 }
 
 function isBoundary(code: number): boolean {
   return Number.isNaN(code) || code === 32 || code === 44 || code === 9 || code === 46;
 }
 
+function isTrimmed(code: number): boolean {
+  return code === 32 || code === 44 || code === 9 || code === 13 || code === 10;
+}
+
 /**
  * Values by key, for the keys given. A key counts only at a boundary (line start, space, comma)
- * and when followed by `:`; a key found inside a longer listed key (`status` in `hotpatch status`)
- * is ignored. A value runs to the next key and loses its trailing `,`, `.` and spaces.
+ * and when followed by `:`; at each colon the longest listed key wins, so `status` inside
+ * `hotpatch status` is not taken for the `status` key. A value runs to the next key and loses
+ * surrounding blanks and trailing commas.
  */
 export function readKeyValues(text: string, keys: readonly string[] = SERVICING_KEYS): Map<string, string> {
-  const hits: KeyHit[] = [];
-  for (const key of keys) {
-    const needle = needleOf(key);
-    let from = 0;
-    for (;;) {
-      const at = text.indexOf(needle, from);
-      if (at === -1) break;
-      from = at + 1;
-      if (!isBoundary(text.charCodeAt(at - 1))) continue;
-      hits.push({ key, start: at, valueStart: at + key.length + 1 });
+  const table = tableFor(keys);
+  const found: string[] = [];
+  const starts: number[] = [];
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    const candidates = table.get(text.charCodeAt(colon - 1));
+    if (!candidates) continue;
+    for (const key of candidates) {
+      const at = colon - key.length;
+      if (at >= 0 && text.startsWith(key, at) && isBoundary(text.charCodeAt(at - 1))) {
+        found.push(key);
+        starts.push(at);
+        break;
+      }
     }
   }
-  hits.sort((a, b) => a.start - b.start || b.valueStart - a.valueStart);
-  const kept: KeyHit[] = [];
-  for (const hit of hits) {
-    const last = kept[kept.length - 1];
-    if (last && hit.valueStart <= last.valueStart) continue; // nested inside a longer key
-    kept.push(hit);
-  }
   const values = new Map<string, string>();
-  for (let i = 0; i < kept.length; i++) {
-    const hit = kept[i] as KeyHit;
-    const end = kept[i + 1]?.start ?? text.length;
-    const value = text.slice(hit.valueStart, end).replace(/[\s,]+$/, '').trim();
-    if (!values.has(hit.key)) values.set(hit.key, value);
+  for (let i = 0; i < found.length; i++) {
+    const key = found[i] as string;
+    if (values.has(key)) continue;
+    let from = (starts[i] as number) + key.length + 1;
+    let to = i + 1 < starts.length ? (starts[i + 1] as number) : text.length;
+    while (from < to && isTrimmed(text.charCodeAt(from))) from++;
+    while (to > from && isTrimmed(text.charCodeAt(to - 1))) to--;
+    values.set(key, text.slice(from, to));
   }
   return values;
 }

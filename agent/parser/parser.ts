@@ -17,6 +17,11 @@ export interface ParserOptions {
    * When absent or null the parser derives it from CSI `@` stamps and `Universal Time is:` lines.
    */
   utcOffsetMinutes?: number | null;
+  /**
+   * Told when a handler throws on a record. Parsing goes on either way (the record counts as
+   * unrecognized); tests use this to catch handler bugs that would otherwise stay silent.
+   */
+  onHandlerError?(error: unknown, handler: string): void;
 }
 
 export interface ParsedLogFacts {
@@ -67,6 +72,7 @@ const DECODE_PIECE_BYTES = 64 * 1024;
 export class ServicingLogParser {
   private readonly catalog: UpdateCatalog;
   private readonly fixedOffset: number | null;
+  private readonly onHandlerError: ParserOptions['onHandlerError'];
   private readonly store: FactStore;
   private readonly handlers: RecordHandler[];
   private readonly framer: RecordFramer;
@@ -86,7 +92,8 @@ export class ServicingLogParser {
   constructor(options: ParserOptions = {}) {
     this.catalog = options.catalog ?? updateCatalog();
     this.fixedOffset = typeof options.utcOffsetMinutes === 'number' ? options.utcOffsetMinutes : null;
-    this.store = new FactStore(this.catalog);
+    this.onHandlerError = options.onHandlerError;
+    this.store = new FactStore(this.catalog, (reason) => this.onHandlerError?.(new Error(`fact dropped: ${reason}`), 'fact-store'));
     this.handlers = createHandlers();
     this.framer = new RecordFramer({
       record: (record) => this.dispatch(record),
@@ -158,8 +165,9 @@ export class ServicingLogParser {
     for (const handler of this.handlers) {
       try {
         handler.flush(this.context, this.store, final);
-      } catch {
+      } catch (error) {
         // A handler bug must not lose what every other handler found.
+        this.onHandlerError?.(error, handler.name);
       }
     }
     this.syncLineCount();
@@ -233,12 +241,15 @@ export class ServicingLogParser {
       this.sampleClock(record.time, universalTimeMillis(record.text));
       return;
     }
-    try {
-      for (const handler of this.handlers) if (handler.handle(record, this.context, this.store)) return;
-    } catch {
-      // A record that trips a handler is counted as not understood; parsing goes on.
-      this.store.unrecognized(record);
-      return;
+    for (const handler of this.handlers) {
+      try {
+        if (handler.handle(record, this.context, this.store)) return;
+      } catch (error) {
+        // A record that trips a handler is counted as not understood; parsing goes on.
+        this.onHandlerError?.(error, handler.name);
+        this.store.unrecognized(record);
+        return;
+      }
     }
     if (!isToleratedUnconsumed(record.component, record.level, record.text)) this.store.unrecognized(record);
   }
