@@ -1,13 +1,13 @@
 // The shell: session check, sign-in, navigation, language and theme switches, live indicator, and the page router.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { SessionResponse } from '../protocol/api';
-import { ApiClient, basePathOf } from './api/client';
-import { fleetApi } from './api/fleet';
+import type { ApiClient } from './api/client';
+import type { FleetApi } from './api/fleet';
 import { AppContext, type AppContextValue } from './app-context';
 import { LiveIndicator } from './components/live-indicator';
 import { createFormatter } from './format';
 import { initialLocale, LOCALES, saveLocale, translator, type Locale, type MessageKey } from './i18n/index';
-import { LiveConnection } from './live/socket';
+import type { LiveConnection } from './live/socket';
 import { AdminPage } from './pages/admin';
 import { AnalyzePage } from './pages/analyze';
 import { ClusterPage } from './pages/cluster';
@@ -51,29 +51,30 @@ function Page({ route }: { route: Route }) {
   }
 }
 
-export function App() {
-  const basePath = basePathOf(location.pathname);
+export interface AppProps {
+  client: ApiClient;
+  api: FleetApi;
+  live: LiveConnection;
+  /** The session check, started before the first render; null when nobody is signed in. */
+  initialSession: Promise<SessionResponse | null>;
+}
+
+export function App({ client, api, live, initialSession }: AppProps) {
   const [session, setSession] = useState<SessionResponse | null>(null);
   const [checked, setChecked] = useState(false);
   const [locale, setLocale] = useState<Locale>(initialLocale);
   const [theme, setTheme] = useState<Theme>(initialTheme);
-  const client = useMemo(() => new ApiClient({ basePath, onUnauthenticated: () => setSession(null) }), [basePath]);
-  const api = useMemo(() => fleetApi(client), [client]);
-  const live = useMemo(() => new LiveConnection(basePath), [basePath]);
   const route = useRoute();
   const t = useMemo(() => translator(locale), [locale]);
   const fmt = useMemo(() => createFormatter(locale), [locale]);
 
   useEffect(() => {
-    api.me().then(
-      (me) => {
-        client.setCsrfToken(me.csrfToken);
-        setSession(me);
-        setChecked(true);
-      },
-      () => setChecked(true),
-    );
-  }, [api, client]);
+    client.onUnauthenticated(() => setSession(null));
+    void initialSession.then((me) => {
+      setSession(me);
+      setChecked(true);
+    });
+  }, [client, initialSession]);
 
   const signedIn = session !== null && !session.user.mustChangePassword;
   useEffect(() => {

@@ -46,7 +46,7 @@ export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[],
     };
     const offs = liveEvents.map((event) => live.on(event, schedule));
     // After a reconnect the missed changes are fetched once.
-    offs.push(live.onStatus((status) => status === 'live' && schedule()));
+    offs.push(live.onReconnect(schedule));
     return () => {
       for (const off of offs) off();
       if (timer) clearTimeout(timer);

@@ -16,7 +16,9 @@ function clientAnswering(status: number, body: unknown, basePath = '/patchlens/'
     calls.push({ url, init });
     return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
   }) as unknown as typeof fetch;
-  return { calls, client: new ApiClient({ basePath, fetch: fetchStub, ...(onUnauthenticated ? { onUnauthenticated } : {}) }) };
+  const client = new ApiClient({ basePath, fetch: fetchStub });
+  if (onUnauthenticated) client.onUnauthenticated(onUnauthenticated);
+  return { calls, client };
 }
 
 test('the mount point comes from the page location, so the dashboard works behind a path prefix', () => {

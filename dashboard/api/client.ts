@@ -27,8 +27,6 @@ export interface ApiClientOptions {
   /** The dashboard's own directory URL path, e.g. `/` or `/patchlens/`. */
   basePath: string;
   fetch?: typeof fetch;
-  /** Called when the server says the session ended (401), so the shell can show the sign-in page. */
-  onUnauthenticated?: () => void;
 }
 
 /** `/patchlens/index.html` → `/patchlens/`: where the dashboard (and so the server) is mounted. */
@@ -63,11 +61,17 @@ function parseJson(text: string): unknown {
 export class ApiClient {
   private csrfToken: string | null = null;
   private readonly fetchImpl: typeof fetch;
+  private unauthenticated: (() => void) | null = null;
   readonly apiBase: string;
 
-  constructor(private readonly options: ApiClientOptions) {
+  constructor(options: ApiClientOptions) {
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
     this.apiBase = `${options.basePath.replace(/\/$/, '')}${API_PREFIX}`;
+  }
+
+  /** Called when the server says the session ended (401), so the shell can show the sign-in page. */
+  onUnauthenticated(handler: () => void): void {
+    this.unauthenticated = handler;
   }
 
   setCsrfToken(token: string | null): void {
@@ -104,7 +108,7 @@ export class ApiClient {
     const data = parseJson(await response.text());
     if (!response.ok) {
       const error = errorFrom(response.status, data, `The server answered ${response.status}.`);
-      if (response.status === 401 && path !== '/auth/login') this.options.onUnauthenticated?.();
+      if (response.status === 401 && path !== '/auth/login') this.unauthenticated?.();
       throw error;
     }
     const parsed = schema.safeParse(data);

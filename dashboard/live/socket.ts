@@ -14,6 +14,8 @@ export class LiveConnection {
   private readonly statusListeners = new Set<(status: LiveStatus) => void>();
   private retry = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private connectedBefore = false;
+  private readonly reconnectListeners = new Set<() => void>();
   private readonly listeners = new Map<string, Set<(...args: unknown[]) => void>>();
   /** Devices whose `device:updated` events a page wants, with how many pages want each. */
   private readonly watched = new Map<string, number>();
@@ -38,6 +40,8 @@ export class LiveConnection {
       this.retry = 0;
       if (this.watched.size > 0) socket.emit('device:watch', [...this.watched.keys()]);
       this.setStatus('live');
+      if (this.connectedBefore) for (const listener of this.reconnectListeners) listener();
+      this.connectedBefore = true;
     });
     socket.on('disconnect', (reason) => {
       this.setStatus('offline');
@@ -60,6 +64,7 @@ export class LiveConnection {
     this.retryTimer = null;
     this.socket?.disconnect();
     this.socket = null;
+    this.connectedBefore = false;
     this.setStatus('offline');
   }
 
@@ -85,6 +90,12 @@ export class LiveConnection {
       });
       if (done.length > 0) this.socket?.emit('device:unwatch', done);
     };
+  }
+
+  /** Called when the socket is back after a drop: changes pushed meanwhile were missed. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   onStatus(listener: (status: LiveStatus) => void): () => void {
