@@ -96,6 +96,16 @@ describe('report ingest', () => {
     assert.equal(row?.lastSequence, 2);
   });
 
+  test('a renamed device with otherwise unchanged sections gets its new hostname and OS build stored', async () => {
+    const renamed = fixtureReport('case1-device-a');
+    const report = { ...renamed, reportId: 'case1-renamed-0002b', sequence: 2, generatedAt: '2024-11-21T07:30:00Z', device: { ...renamed.device, hostname: 'BANK-WS-0412-NEW', osBuild: '19045.4894' } };
+    assert.equal((await postReport(server, key, report).expect(202)).body.outcome, 'unchanged');
+    const row = await server.storage.devices.getRow('bank-ws-0412');
+    assert.equal(row?.hostname, 'BANK-WS-0412-NEW');
+    assert.equal(row?.osBuild, '19045.4894');
+    assert.equal(row?.osRevision, 4894);
+  });
+
   test('an older sequence is accepted as superseded and does not overwrite newer state', async () => {
     const newer = { ...fixtureReport('case1-device-a'), reportId: 'case1-newer-0003', sequence: 3, generatedAt: '2024-11-21T08:00:00Z', failures: [] };
     assert.equal((await postReport(server, key, newer).expect(202)).body.outcome, 'applied');

@@ -60,7 +60,17 @@ const toToken = (r: TokenRow): ApiTokenInfo => ({
   lastUsedAt: r.last_used_at,
 });
 
+/**
+ * Active device keys seen recently, by hash: every report presents one, so the lookup is cached.
+ * Issuing or revoking keys here drops the device's entries at once; the TTL bounds how long a key
+ * revoked by another process (another server node) keeps working.
+ */
+const KEY_CACHE_TTL_MS = 30_000;
+const KEY_CACHE_MAX = 200_000;
+
 export class SqliteCredentials implements CredentialRepository {
+  private readonly keyCache = new Map<string, { info: DeviceKeyInfo; cachedAt: number }>();
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly statements: StatementCache,
@@ -101,14 +111,28 @@ export class SqliteCredentials implements CredentialRepository {
         .get(`INSERT INTO device_keys (device_id, key_hash, secret_id, hostname, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${KEY_COLUMNS}`)
         .get(input.deviceId, input.keyHash, input.secretId, input.hostname, input.now) as KeyRow;
     });
+    this.forgetDeviceKeys(input.deviceId);
     return toKey(issue.immediate());
   }
 
   async findDeviceKey(keyHash: string) {
+    const cached = this.keyCache.get(keyHash);
+    if (cached && performance.now() - cached.cachedAt < KEY_CACHE_TTL_MS) return cached.info;
     const row = this.statements.get(`SELECT ${KEY_COLUMNS} FROM device_keys WHERE key_hash = ? AND revoked_at IS NULL`).get(keyHash) as
       | KeyRow
       | undefined;
-    return row ? toKey(row) : null;
+    if (!row) {
+      this.keyCache.delete(keyHash);
+      return null;
+    }
+    const info = toKey(row);
+    if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();
+    this.keyCache.set(keyHash, { info, cachedAt: performance.now() });
+    return info;
+  }
+
+  private forgetDeviceKeys(deviceId: string): void {
+    for (const [hash, entry] of this.keyCache) if (entry.info.deviceId === deviceId) this.keyCache.delete(hash);
   }
 
   async listDeviceKeys(deviceId: string) {
@@ -116,6 +140,7 @@ export class SqliteCredentials implements CredentialRepository {
   }
 
   async revokeDeviceKeys(deviceId: string, now: number) {
+    this.forgetDeviceKeys(deviceId);
     return this.statements.get('UPDATE device_keys SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL').run(now, deviceId).changes;
   }
 

@@ -1,5 +1,5 @@
 // The SQLite ingest transaction: dedupe, order, diff sections by hash, rewrite what changed, run projections.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Report } from '../../../protocol/report';
 import {
   DEVICE_COUNTERS,
@@ -26,8 +26,12 @@ import { DEVICE_COLUMN_NAMES, deviceColumns, toDeviceRow, type DeviceDbRow } fro
 import { readSection, replaceSection } from './section-tables';
 
 function hashSection(records: unknown[]): string {
-  return createHash('sha1').update(JSON.stringify(records)).digest('base64url');
+  return hash('sha1', JSON.stringify(records), 'base64url');
 }
+
+/** Identity and OS fields; when none moved, an unchanged report only touches the last-report columns. */
+const IDENTITY_FIELDS = ['hostname', 'osBuild', 'servicingStack', 'productName', 'edition', 'displayVersion', 'architecture', 'agentVersion'] as const;
+const sameIdentity = (a: DeviceRow, b: DeviceRow) => IDENTITY_FIELDS.every((field) => a[field] === b[field]);
 const EMPTY_HASH = hashSection([]);
 
 /** Counter deltas collected while a report is applied; merged into the batch only when it succeeds. */
@@ -137,17 +141,21 @@ export class SqliteIngest {
     this.insertReport(item, outcome, changed, changed.length > 0 ? item.rawBody : null);
 
     const after = deviceRowFor(report, before, receivedAt);
-    const hashText = JSON.stringify(hashes);
-    if (before) {
+    if (before && changed.length === 0 && sameIdentity(before, after)) {
+      // The steady-state path: one narrow update that leaves the hostname and OS indexes alone.
+      this.statements
+        .get('UPDATE devices SET last_seen_at = ?, last_report_id = ?, last_generated_at = ?, last_sequence = ?, stale = 0 WHERE id = ?')
+        .run(after.lastSeenAt, after.lastReportId, after.lastGeneratedAt, after.lastSequence, after.id);
+    } else if (before) {
       this.statements
         .get(
           `UPDATE devices SET (${DEVICE_COLUMN_NAMES}, section_hashes) = (${DEVICE_COLUMN_NAMES.split(', ').map(() => '?').join(', ')}, ?) WHERE id = ?`,
         )
-        .run(...deviceColumns(after), hashText, after.id);
+        .run(...deviceColumns(after), JSON.stringify(hashes), after.id);
     } else {
       this.statements
         .get(`INSERT INTO devices (${DEVICE_COLUMN_NAMES}, section_hashes) VALUES (${DEVICE_COLUMN_NAMES.split(', ').map(() => '?').join(', ')}, ?)`)
-        .run(...deviceColumns(after), hashText);
+        .run(...deviceColumns(after), JSON.stringify(hashes));
       tx.counters.add(DEVICE_COUNTERS.scope, DEVICE_COUNTERS.total, 1);
     }
     if (before?.stale) tx.counters.add(DEVICE_COUNTERS.scope, DEVICE_COUNTERS.stale, -1);
