@@ -78,7 +78,19 @@ export function Chart(props: ChartProps) {
       };
       chart.current = new ChartClass(canvas.current, config);
     });
+    // Axis and legend text follow the light/dark switch without re-creating the chart.
+    const themeWatch = new MutationObserver(() => {
+      const instance = chart.current;
+      if (!instance) return;
+      const color = textColor();
+      const options = instance.options as { plugins?: { legend?: { labels?: { color?: string } } }; scales?: Record<string, { ticks?: { color?: string } }> };
+      if (options.plugins?.legend?.labels) options.plugins.legend.labels.color = color;
+      for (const scale of Object.values(options.scales ?? {})) if (scale.ticks) scale.ticks.color = color;
+      instance.update('none');
+    });
+    themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
     return () => {
+      themeWatch.disconnect();
       cancelled = true;
       chart.current?.destroy();
       chart.current = null;

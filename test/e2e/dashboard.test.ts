@@ -107,6 +107,33 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     await shot('device');
   });
 
+  test('an open device page follows its next report live', async () => {
+    await page.getByRole('heading', { level: 1, name: 'BANK-WS-2231' }).waitFor({ timeout: STEP_MS });
+    const hotfixes = page.locator('section', { hasText: 'Installed hotfixes' });
+    assert.equal(await hotfixes.getByText('KB5039211').count(), 0);
+    const status = await server.ingest('case2-device', (report) => {
+      report.reportId = `${report.reportId}-next`;
+      report.sequence = (report.sequence ?? 0) + 1;
+      report.generatedAt = new Date(Date.parse(report.generatedAt) + 3_600_000).toISOString();
+      report.hotfixes.push({ kb: 'KB5039211', installedOn: '2024-06-20' });
+    });
+    assert.equal(status, 202);
+    await hotfixes.getByText('KB5039211').waitFor({ timeout: 3_000 });
+  });
+
+  test('the keyboard reaches everything: skip link first, then the navigation', async () => {
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'BANK-WS-2231' }).waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    const focused = await page.evaluate(() => document.activeElement?.tagName);
+    assert.ok(focused === 'BUTTON' || focused === 'SELECT' || focused === 'A', `focus moved to ${focused}`);
+  });
+
   test('clusters, a cluster drill-down, updates and errors render from the fleet', async () => {
     await open('#/clusters', 'Corruption clusters');
     await page.locator('tr', { hasText: 'dual_wpdmtp.inf' }).getByRole('link', { name: '3', exact: true }).waitFor({ timeout: STEP_MS });

@@ -21,8 +21,8 @@ export function fixtureReport(name: FixtureName): Report {
 export interface E2eServer {
   /** `http://127.0.0.1:PORT/patchlens/` */
   url: string;
-  /** Posts a fixture report as its (enrolled) device, like an agent would. */
-  ingest(name: FixtureName): Promise<number>;
+  /** Posts a fixture report as its (enrolled) device, like an agent would; `change` edits it first. */
+  ingest(name: FixtureName, change?: (report: Report) => void): Promise<number>;
   /** A JSON API call as the admin. */
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -91,8 +91,9 @@ export async function startE2eServer(): Promise<E2eServer> {
   return {
     url,
     admin,
-    async ingest(name) {
+    async ingest(name, change) {
       const report = fixtureReport(name);
+      change?.(report);
       let key = keys.get(report.device.id);
       if (!key) {
         const res = await fetch(api('/agents/enroll'), {
