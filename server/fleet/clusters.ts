@@ -27,8 +27,19 @@ export interface DeviceClusterFacts {
   lastSeenAt: string;
 }
 
-/** Open corruption of a device grouped by family, each with the failed updates it co-occurs with. */
-export function deviceClusterFacts(facts: DeviceFacts): Map<string, DeviceClusterFacts> {
+const clusterFactsCache = new WeakMap<DeviceFacts, ReadonlyMap<string, DeviceClusterFacts>>();
+
+/**
+ * Open corruption of a device grouped by family, each with the failed updates it co-occurs with.
+ * Computed once per DeviceFacts: counters, remediation and the projection all ask for it.
+ */
+export function deviceClusterFacts(facts: DeviceFacts): ReadonlyMap<string, DeviceClusterFacts> {
+  let cached = clusterFactsCache.get(facts);
+  if (!cached) clusterFactsCache.set(facts, (cached = computeClusterFacts(facts)));
+  return cached;
+}
+
+function computeClusterFacts(facts: DeviceFacts): Map<string, DeviceClusterFacts> {
   const byFamily = new Map<string, DeviceClusterFacts>();
   for (const item of facts.openCorruption) {
     let entry = byFamily.get(item.family);

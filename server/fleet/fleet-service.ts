@@ -299,8 +299,12 @@ export class FleetService {
     const stored = await this.options.storage.devices.get(id);
     if (!stored) return null;
     const facts = this.factsOf(stored);
-    const clusters = new Map((await this.clusters()).map((cluster) => [cluster.family, cluster]));
-    const subject = deviceSubject(facts, (family) => clusters.get(family)?.versions ?? []);
+    const fleetVersions = new Map<string, string[]>();
+    for (const [key] of positive(await this.options.storage.counters.scope(FLEET_SCOPES.familyVersion))) {
+      const [family, version] = split2(key);
+      fleetVersions.set(family, [...(fleetVersions.get(family) ?? []), version]);
+    }
+    const subject = deviceSubject(facts, (family) => fleetVersions.get(family) ?? []);
     const donors = new Map<string, Donor[]>();
     if (subject.sourceMissingEvidence && facts.build) {
       for (const family of subject.families) {
