@@ -3,6 +3,7 @@ import type { UpdateCatalog } from '../../protocol/catalog';
 import type { CorruptionRecord, FailureRecord, PackageRecord, PackageState, ScanRecord } from '../../protocol/report';
 import { corruptionSchema, failureSchema, REPORT_LIMITS, scanSchema } from '../../protocol/report';
 import type { z } from 'zod';
+import { detach } from './framer';
 import { isFailureCode } from './hresult-text';
 import { kbOfPackage, rollupBuildOf } from './package-identity';
 import type { DeviceObservation, FactSink, LogRecord, PackageObservation } from './record';
@@ -157,7 +158,7 @@ export class FactStore implements FactSink {
     }
     entry.seen = seen;
     entry.lastChangeAt = observation.at;
-    if (observation.client) entry.client = detached(observation.client);
+    if (observation.client && observation.client !== entry.client) entry.client = detach(observation.client);
     if (failed) {
       entry.state = 'Failed';
       entry.lastResult = observation.result ?? null;

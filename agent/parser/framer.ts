@@ -212,8 +212,9 @@ export class RecordFramer {
     let stampEnd = -1;
     if (head.component === 'CSI') {
       const afterSequence = textStart + 8;
-      let isSequence = end >= afterSequence;
-      for (let i = textStart; isSequence && i < afterSequence; i++) isSequence = isHex(text.charCodeAt(i));
+      // First, middle and last digit: re-chunked records continue with text that fails one of them.
+      const isSequence = end >= afterSequence && isHex(text.charCodeAt(textStart)) &&
+        isHex(text.charCodeAt(textStart + 4)) && isHex(text.charCodeAt(textStart + 7));
       const next = afterSequence < end ? text.charCodeAt(afterSequence) : -1;
       if (isSequence && (next === -1 || next === 32 || next === 64 /* @ */ || next === 9)) {
         sequenceStart = textStart;

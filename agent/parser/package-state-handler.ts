@@ -22,8 +22,16 @@ function stateWord(value: string | undefined): StateWord | null {
 }
 
 export function decimalState(value: string | undefined): StateWord | null {
-  if (!value || !/^\d{1,3}$/.test(value.trim())) return null;
-  return DECIMAL_STATES.get(Number(value.trim())) ?? null;
+  if (!value) return null;
+  const digits = value.trim();
+  if (digits.length === 0 || digits.length > 3) return null;
+  let number = 0;
+  for (let i = 0; i < digits.length; i++) {
+    const code = digits.charCodeAt(i);
+    if (code < 48 || code > 57) return null;
+    number = number * 10 + code - 48;
+  }
+  return DECIMAL_STATES.get(number) ?? null;
 }
 
 function statusOf(values: Map<string, string>, key: string): string | null {
@@ -44,11 +52,23 @@ const CHANGE_KEYS = [
 ];
 const EXEC_KEYS = ['Package', 'Update', 'current', 'targeted', 'Client', 'Session', 'Identifier'];
 const CACHED = 'Read out cached package applicability for package: ';
-/** An identity that needs no cleaning (no blanks, quotes or trailing punctuation). */
-const PLAIN_IDENTITY = /^[\w~.-]+[\w]$/;
+const ALREADY = 'Exec: Package: ';
 
-const CHANGE = /^(?:SQM: )?Reporting package change for package: /;
-const COMPLETION = /^(?:SQM: )?Reporting package change completion for package: /;
+/** The identity in `text[start, end)`; cleaned (quotes, blanks, trailing punctuation) only when it needs it. */
+function identityAt(text: string, start: number, end: number): string | null {
+  if (end <= start) return null;
+  let plain = true;
+  for (let i = start; i < end && plain; i++) {
+    const code = text.charCodeAt(i);
+    plain = code > 32 && code !== 34 && code !== 39 && code !== 96;
+  }
+  const lastCode = text.charCodeAt(end - 1);
+  if (plain && lastCode !== 46 && lastCode !== 44) return text.slice(start, end);
+  return cleanIdentity(text.slice(start, end));
+}
+
+const CHANGE = 'Reporting package change for package: ';
+const COMPLETION = 'Reporting package change completion for package: ';
 
 export function createPackageStateHandler(): RecordHandler<null> {
   function observe(sink: FactSink, observation: PackageObservation): void {
@@ -64,11 +84,21 @@ export function createPackageStateHandler(): RecordHandler<null> {
       // R(eporting / Read out), S(QM:), E(xec:)
       if (first !== 82 && first !== 83 && first !== 69) return false;
 
+      if (text.startsWith(CACHED)) {
+        const comma = text.indexOf(',', CACHED.length);
+        const identity = identityAt(text, CACHED.length, comma === -1 ? text.length : comma);
+        if (!identity) return false;
+        const marker = text.lastIndexOf('CurrentState:');
+        const state = marker === -1 ? null : decimalState(text.slice(marker + 13));
+        observe(sink, { identity, at: context.timestampOf(record), state, weight: 'observed' });
+        return true;
+      }
       if (text.startsWith('SQM: Reporting selectable update change') || text.startsWith('Reporting selectable update change')) {
         return true;
       }
-      const completion = COMPLETION.test(text);
-      if (completion || CHANGE.test(text)) {
+      const reportAt = text.startsWith('SQM: ') ? 5 : 0;
+      const completion = text.startsWith(COMPLETION, reportAt);
+      if (completion || text.startsWith(CHANGE, reportAt)) {
         const values = readKeyValues(unwrapped(record), CHANGE_KEYS);
         const identity = cleanIdentity(values.get('package'));
         if (!identity) return false;
@@ -85,22 +115,16 @@ export function createPackageStateHandler(): RecordHandler<null> {
         });
         return true;
       }
-      if (text.startsWith(CACHED)) {
-        const comma = text.indexOf(',', CACHED.length);
-        const raw = text.slice(CACHED.length, comma === -1 ? text.length : comma);
-        const identity = PLAIN_IDENTITY.test(raw) ? raw : cleanIdentity(raw);
-        if (!identity) return false;
-        const current = /CurrentState:\s*(\d+)/.exec(text)?.[1];
-        observe(sink, { identity, at: context.timestampOf(record), state: decimalState(current), weight: 'observed' });
-        return true;
-      }
       if (!text.startsWith('Exec: ')) return false;
 
-      if (text.startsWith('Exec: Package: ') && text.includes('is already in the correct state')) {
-        const values = readKeyValues(text, EXEC_KEYS);
-        const identity = cleanIdentity(values.get('Package'));
+      if (text.startsWith(ALREADY)) {
+        const phrase = text.indexOf(' is already in the correct state', ALREADY.length);
+        const identity = phrase === -1 ? null : identityAt(text, ALREADY.length, phrase);
         if (!identity) return false;
-        observe(sink, { identity, at: context.timestampOf(record), state: stateWord(values.get('current')), weight: 'observed' });
+        const current = text.indexOf('current: ', phrase);
+        const end = current === -1 ? -1 : text.indexOf(',', current);
+        const state = current === -1 ? null : stateWord(text.slice(current + 9, end === -1 ? text.length : end));
+        observe(sink, { identity, at: context.timestampOf(record), state, weight: 'observed' });
         return true;
       }
       const step = /^Exec: (Staging|Installing|Skipping|Uninstalling|Resolving|Staging and installing) Package: /.exec(text);

@@ -131,8 +131,15 @@ export class ServicingLogParser {
     (this.current as FileStats).bytes += chunk.length;
     // Decoded in pieces small enough to stay in V8's young generation: a multi-megabyte string per
     // read would land in large-object space and inflate peak memory until a full collection.
-    for (let at = 0; at < chunk.length; at += DECODE_PIECE_BYTES) {
-      this.framer.pushText(this.decoder.decode(chunk.subarray(at, Math.min(chunk.length, at + DECODE_PIECE_BYTES))));
+    // Pieces end at a line end where one is near, so few lines straddle two pieces.
+    for (let at = 0; at < chunk.length; ) {
+      let end = Math.min(chunk.length, at + DECODE_PIECE_BYTES);
+      if (end < chunk.length) {
+        const newline = chunk.lastIndexOf(10, end - 1);
+        if (newline >= at) end = newline + 1;
+      }
+      this.framer.pushText(this.decoder.decode(chunk.subarray(at, end)));
+      at = end;
     }
   }
 
