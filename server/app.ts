@@ -59,7 +59,7 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel });
   const bus = new EventBus((event, err) => logger.error({ err, event }, 'event listener failed'));
-  const sessions = new SessionService(storage.sessions, clock, config.sessionTtlMs);
+  const sessions = new SessionService(storage.sessions, clock, config.sessionTtlMs, bus);
   const auth = new Authenticator(storage, sessions, clock);
   const ctx: PlatformContext = {
     config,
@@ -70,7 +70,7 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
     auth,
     sessions,
     loginThrottle: new LoginThrottle(storage.throttle, clock),
-    admin: new AdminService(storage, clock),
+    admin: new AdminService(storage, clock, bus),
     requireAuth: createAuthGuard(auth),
   };
 

@@ -16,6 +16,8 @@ export interface DomainEvents {
   'counters.changed': { values: CounterValues; at: number };
   'cluster.changed': ClusterChanged;
   'alert.raised': AlertRaised;
+  /** Credentials stopped being valid: live sockets opened with them are closed. */
+  'credentials.ended': { sessionIdHash?: string; userId?: number; tokenId?: number };
 }
 
 export type DomainEventName = keyof DomainEvents;

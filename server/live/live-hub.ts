@@ -86,6 +86,7 @@ export class LiveHub {
       bus.on('alert.raised', (alert) => {
         this.alerts.push(alert);
       }),
+      bus.on('credentials.ended', (ended) => this.disconnectEnded(ended)),
     );
   }
 
@@ -141,6 +142,18 @@ export class LiveHub {
       for (const id of ids) if (typeof id === 'string') void socket.leave(deviceRoom(id));
       if (typeof ack === 'function') ack({ watching: watched() });
     });
+  }
+
+  /** Closes sockets whose session or token just ended (logout, password change, disable, revoke). */
+  private disconnectEnded(ended: { sessionIdHash?: string; userId?: number; tokenId?: number }): void {
+    for (const socket of this.options.io.of('/').sockets.values()) {
+      const principal = socket.data.principal;
+      const matches =
+        principal.kind === 'user'
+          ? principal.session.idHash === ended.sessionIdHash || principal.userId === ended.userId
+          : principal.tokenId === ended.tokenId;
+      if (matches) socket.disconnect(true);
+    }
   }
 
   /** One tick: everything gathered since the last tick leaves as at most one message per event type per socket. */

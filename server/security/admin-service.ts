@@ -1,5 +1,6 @@
 // Admin actions shared by the admin API and `npm run admin`: secrets, tokens, users, device keys — each audited.
 import type { Clock } from '../clock';
+import type { EventBus } from '../live/event-bus';
 import { AppError } from '../errors';
 import type { ApiTokenInfo, EnrollmentSecretInfo, Role, Storage, UserRecord } from '../storage/repository';
 import { decoyPasswordHash, hashPassword } from './passwords';
@@ -15,7 +16,14 @@ export class AdminService {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
+    /** Told when sessions or tokens end, so live sockets using them close (absent in the CLI). */
+    private readonly bus: EventBus | null = null,
   ) {}
+
+  private async endSessionsOf(userId: number): Promise<void> {
+    await this.storage.sessions.deleteForUser(userId);
+    this.bus?.publish('credentials.ended', { userId });
+  }
 
   async audit(actor: Actor, action: string, target: string | null, details?: unknown): Promise<void> {
     await this.storage.audit.append({ at: this.clock.now(), actor: actor.name, action, target, details: details ?? null, ip: actor.ip });
@@ -59,6 +67,7 @@ export class AdminService {
     if (!(await this.storage.credentials.revokeApiToken(id, this.clock.now()))) {
       throw new AppError(404, 'not_found', `No active API token with id ${id}.`);
     }
+    this.bus?.publish('credentials.ended', { tokenId: id });
     await this.audit(actor, 'api_token.revoke', `api_token:${id}`);
   }
 
@@ -94,7 +103,7 @@ export class AdminService {
     }
     const disabledAt = changes.disabled === undefined ? undefined : changes.disabled ? (user.disabledAt ?? this.clock.now()) : null;
     const updated = (await this.storage.users.update(id, { ...(changes.role ? { role: changes.role } : {}), ...(disabledAt !== undefined ? { disabledAt } : {}) }))!;
-    if (changes.disabled === true || (changes.role && changes.role !== user.role)) await this.storage.sessions.deleteForUser(id);
+    if (changes.disabled === true || (changes.role && changes.role !== user.role)) await this.endSessionsOf(id);
     await this.audit(actor, 'user.update', `user:${user.username}`, changes);
     return updated;
   }
@@ -104,7 +113,7 @@ export class AdminService {
     const user = await this.requireUser(id);
     const oneTimePassword = generatePassword();
     await this.storage.users.setPassword(id, await hashPassword(oneTimePassword), true, this.clock.now());
-    await this.storage.sessions.deleteForUser(id);
+    await this.endSessionsOf(id);
     await this.audit(actor, 'user.reset_password', `user:${user.username}`);
     return { user: (await this.storage.users.byId(id))!, oneTimePassword };
   }

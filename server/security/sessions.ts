@@ -1,5 +1,6 @@
 // Dashboard sessions: random ids given to the browser, only their hashes stored, a CSRF token per session.
 import type { Clock } from '../clock';
+import type { EventBus } from '../live/event-bus';
 import type { SessionRecord, SessionRepository } from '../storage/repository';
 import { CREDENTIAL_PREFIX, generateCredential, hashCredential } from './secrets';
 
@@ -11,6 +12,7 @@ export class SessionService {
     private readonly repo: SessionRepository,
     private readonly clock: Clock,
     private readonly ttlMs: number,
+    private readonly bus: EventBus | null = null,
   ) {}
 
   /** A new session (login always creates one, so an id planted before login is never reused). */
@@ -49,10 +51,13 @@ export class SessionService {
 
   async destroy(idHash: string): Promise<void> {
     await this.repo.delete(idHash);
+    this.bus?.publish('credentials.ended', { sessionIdHash: idHash });
   }
 
   /** Ends every session of a user (password reset, disable). */
   async destroyAllFor(userId: number): Promise<number> {
-    return this.repo.deleteForUser(userId);
+    const ended = await this.repo.deleteForUser(userId);
+    this.bus?.publish('credentials.ended', { userId });
+    return ended;
   }
 }

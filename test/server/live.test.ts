@@ -106,4 +106,19 @@ describe('live push', () => {
       bystander.close();
     }
   });
+
+  test('logging out closes that session\'s sockets; revoking a token closes its sockets', async () => {
+    const session = await login(server);
+    const socket = await open(server, { cookie: session.cookie });
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+    await server.http.post('/api/v1/auth/logout').set('Cookie', session.cookie).set('X-CSRF-Token', session.csrf).expect(204);
+    assert.equal(await closed, 'io server disconnect');
+
+    const { token, info } = await server.patchlens.ctx.admin.createApiToken({ name: 't', ip: null }, { name: 'live', role: 'viewer' });
+    const tokenSocket = await open(server, { token });
+    const tokenClosed = new Promise<string>((resolve) => tokenSocket.once('disconnect', (reason) => resolve(reason)));
+    await server.patchlens.ctx.admin.revokeApiToken({ name: 't', ip: null }, info.id);
+    assert.equal(await tokenClosed, 'io server disconnect');
+    await assert.rejects(open(server, { token }), /unauthenticated/);
+  });
 });
