@@ -13,9 +13,9 @@ import { createSessionHandler } from './session-handler';
  * one returns true (consumed). A handler that records a fact but wants later handlers to see the
  * same record returns false. A fresh list is built per parser so handler state is never shared.
  *
- * The failure handler goes first: it must see session boundaries (it returns false for them) and
- * takes only CBS `Failed …`, WER, Startup and prerequisite lines. Family handlers for corruption,
- * SFC, the SUR block and CheckSUR follow the core ones.
+ * The corruption and scan family handlers go first and consume only their own lines. Of the core
+ * handlers the failure handler comes first: it must see session boundaries (it returns false for
+ * them) and takes only CBS `Failed …`, WER, Startup and prerequisite lines.
  *
  * Unrecognized-line rule: a record counts in `parse.unrecognizedLines` only when no handler
  * consumed it AND it is not known noise (see `noise.ts`): noise prefixes are skipped before any
