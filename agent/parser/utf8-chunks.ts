@@ -31,7 +31,7 @@ export class Utf8ChunkDecoder {
 
   decode(chunk: Uint8Array): string {
     // Servicing logs are almost always plain ASCII: a one-byte copy is then the exact decoding.
-    if (this.carry.length === 0 && isAscii(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).latin1Slice();
+    if (this.carry.length === 0 && isAscii(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
     let bytes = chunk;
     let head = '';
     if (this.carry.length > 0) {
