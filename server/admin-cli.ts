@@ -34,7 +34,12 @@ function role(value: string | undefined): Role {
   return value;
 }
 
-export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.env, out = process.stdout, err = process.stderr): Promise<number> {
+/** Where the command writes: stdout for the secret or password alone, stderr for messages. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
   const args = [...argv];
   const command = args.shift();
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {

@@ -37,8 +37,6 @@ async function main(): Promise<void> {
   const scheme = config.tlsCert ? 'https' : 'http';
   const host = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.address;
   const url = `${scheme}://${host}:${address.port}${config.basePath}/`;
-  logger.info({ url, dataDir: config.dataDir }, 'PatchLens listening');
-  process.stdout.write(`PatchLens listening on ${url} (data in ${config.dataDir})\n`);
   if (initial) {
     if (initial.oneTimePassword) {
       process.stdout.write(
@@ -49,6 +47,9 @@ async function main(): Promise<void> {
       process.stdout.write(`\nFirst start: sign in at ${url} as "${initial.username}" with the password from PATCHLENS_ADMIN_PASSWORD.\n\n`);
     }
   }
+  // Printed last: scripts and tests wait for this line.
+  logger.info({ url, dataDir: config.dataDir }, 'PatchLens listening');
+  process.stdout.write(`PatchLens listening on ${url} (data in ${config.dataDir})\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

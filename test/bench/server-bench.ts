@@ -1,6 +1,5 @@
 // `npm run bench:server`: seeds a 100,000-device fleet, runs the real server in a child process, and measures
 // ingest over HTTP with 0 / 100 / 1,000 dashboards connected, report-to-dashboard latency and read-query latency.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { createFleetModule, type FleetModule } from '../../server/http/routes/fl
 import { CREDENTIAL_PREFIX, generateCredential, hashCredential } from '../../server/security/secrets';
 import type { IngestItem } from '../../server/storage/repository';
 import { openSqliteStorage } from '../../server/storage/sqlite/storage';
+import { spawnServer, type SpawnedServer } from '../server/spawn-server';
 import { deviceId, syntheticDeviceReport } from './synthetic-fleet';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
@@ -71,24 +71,6 @@ async function seed(dataDir: string): Promise<{ keys: string[]; token: string }>
   log(`seeded ${DEVICES} devices in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   storage.close();
   return { keys, token };
-}
-
-function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], {
-    cwd: new URL('../../', import.meta.url).pathname,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'FULL' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
 }
 
 /** CPU seconds (user + system) the process has used, from /proc (Linux). */
@@ -226,13 +208,14 @@ async function queryLatencies(port: number, token: string, count: number): Promi
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'patchlens-bench-'));
-  let server: ChildProcess | null = null;
+  let spawned: SpawnedServer | null = null;
   try {
     log(`PatchLens server benchmark: ${DEVICES} devices, ${PHASE_SECONDS} s per phase, ${CONCURRENCY} concurrent agents, ${CHANGED_SHARE * 100}% of reports changed`);
     const { keys, token } = await seed(dataDir);
-    const started = await startServer(dataDir);
-    server = started.child;
-    const { port } = started;
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    spawned = await spawnServer(dataDir, { SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'FULL' }, profile);
+    const server = spawned.child;
+    const { port } = spawned;
 
     log('\nread queries, idle server (200 requests each over HTTP, API token):');
     for (const q of await queryLatencies(port, token, 200)) log(`  ${q.label.padEnd(52)} p50 ${ms(q.p50).padStart(9)}  p95 ${ms(q.p95).padStart(9)}  [HTTP ${q.status}]`);
@@ -262,8 +245,10 @@ async function main(): Promise<void> {
     await busy;
     log(`\nload average during the run: ${loadavg().map((n) => n.toFixed(1)).join(' ')} on ${cpus().length} cores (other processes share the machine)`);
   } finally {
-    server?.kill('SIGTERM');
-    if (server) await new Promise((resolve) => server!.once('exit', resolve));
+    if (spawned) {
+      spawned.child.kill('SIGTERM');
+      await spawned.exited;
+    }
     agent.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   }

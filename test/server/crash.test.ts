@@ -1,6 +1,5 @@
 // kill -9 during ingest: every report the server acknowledged is in the database after a restart, and the database is intact.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,29 +9,9 @@ import { runAdmin } from '../../server/admin-cli';
 import { openDatabase } from '../../server/storage/sqlite/database';
 import { databasePath } from '../../server/storage/sqlite/storage';
 import { syntheticReport } from './harness';
+import { spawnServer } from './spawn-server';
 
-const root = new URL('../../', import.meta.url).pathname;
-
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', PATCHLENS_ADMIN_PASSWORD: 'crash test password' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[^/\s]+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-}
+const startServer = (dataDir: string) => spawnServer(dataDir, { PATCHLENS_ADMIN_PASSWORD: 'crash test password' });
 
 async function adminCommand(dataDir: string, ...args: string[]): Promise<string> {
   let out = '';
@@ -42,7 +21,7 @@ async function adminCommand(dataDir: string, ...args: string[]): Promise<string>
       done();
     },
   });
-  const code = await runAdmin(args, { DATA_DIR: dataDir }, sink as unknown as NodeJS.WriteStream, sink as unknown as NodeJS.WriteStream);
+  const code = await runAdmin(args, { DATA_DIR: dataDir }, sink, sink);
   assert.equal(code, 0, out);
   return out.trim();
 }
@@ -85,11 +64,10 @@ test('kill -9 in the middle of ingest loses no acknowledged report', { timeout: 
     // Kill once a good number of reports went through, so some are surely mid-flight (bounded wait).
     const waitUntil = Date.now() + 30_000;
     while (acknowledged.length < 100 && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 20));
-    const exited = new Promise((resolve) => first.child.once('exit', resolve));
     first.child.kill('SIGKILL');
     killed = true;
     await Promise.all(senders);
-    await exited;
+    await first.exited;
     assert.ok(acknowledged.length > 50, `only ${acknowledged.length} reports acknowledged before the kill`);
 
     const second = await startServer(dataDir);
@@ -110,9 +88,8 @@ test('kill -9 in the middle of ingest loses no acknowledged report', { timeout: 
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { duplicate: boolean }).duplicate, true);
     } finally {
-      const exited = new Promise((resolve) => second.child.once('exit', resolve));
       second.child.kill('SIGTERM');
-      await exited;
+      await second.exited;
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
