@@ -28,7 +28,6 @@ export interface PendingRecordState {
   continuation: string[];
   file: string;
   line: number;
-  skip: boolean;
 }
 
 export interface FramerState {
@@ -142,7 +141,6 @@ export class RecordFramer {
     this.skipping = false;
     if (!pending) return;
     this.pending = null;
-    if (pending.skip) return;
     this.out.record(this.toRecord(pending));
   }
 
@@ -255,7 +253,6 @@ export class RecordFramer {
       continuation: [],
       file: this.file,
       line: this.lines,
-      skip: false,
     };
   }
 
@@ -271,7 +268,7 @@ export class RecordFramer {
     this.flushPending();
     this.pending = {
       raw: line, timeStart: -1, level: null, messageId: null, component: '', csiSequence: null, csiUtc: null,
-      textStart: 0, continuation: [], file: this.file, line: this.lines, skip: false,
+      textStart: 0, continuation: [], file: this.file, line: this.lines,
     };
   }
 

@@ -21,7 +21,7 @@ const CBS_NOISE_PREFIXES = [
   'SQM: Package change report datapoints', 'Exec: Using execution sequence', 'Exec: Extracting package',
   'Warning: Unrecognized packageExtended', 'Count of times corruption', 'Seconds between ',
   'Ensure CBS corruption', 'Ensure WCP corruption', 'InternalOpenPackage failed', 'Retrieved original failure status',
-  'Resolving Package:', 'Skipping SQM', 'Unloading offline registry hive', 'Mounting offline',
+  'Resolving Package:', 'Skipping SQM', 'Unloading offline registry hive', 'Mounting offline', 'Sending WER',
 ] as const;
 
 /** CSI tracing that carries no fact for any handler (transactions, perf, initialisation). */
