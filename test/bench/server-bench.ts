@@ -1,12 +1,12 @@
 // `npm run bench:server`: seeds a 100,000-device fleet, runs the real server in a child process, and measures
-// ingest over HTTP with 0 / 100 / 1,000 dashboards connected, report-to-dashboard latency and read-query latency.
+// ingest over HTTP with 0 / 100 / 1,000 dashboards connected (in a separate swarm process), report-to-dashboard
+// latency and read-query latency, idle and under ingest.
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket-events';
 import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createFleetModule, type FleetModule } from '../../server/http/routes/fleet/index';
@@ -112,24 +112,30 @@ function unchangedBody(device: number, sequence: number, reportId: string): stri
     .replace('"@AT@"', JSON.stringify(new Date(Date.UTC(2024, 10, 1) + sequence * 60_000).toISOString()));
 }
 
-type Dashboard = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-async function openDashboards(port: number, token: string, count: number, deltaTimes: number[][]): Promise<Dashboard[]> {
-  const sockets: Dashboard[] = [];
-  for (let i = 0; i < count; i++) {
-    const times: number[] = [];
-    deltaTimes.push(times);
-    const socket: Dashboard = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, auth: { token } });
-    socket.on('fleet:delta', () => times.push(performance.now()));
-    sockets.push(socket);
-  }
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => {
-    if (s.connected) resolve();
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  })));
-  return sockets;
+/** Forks the dashboard swarm and resolves once every socket is connected. */
+function startSwarm(port: number, token: string, count: number): Promise<{ stop(): Promise<number[][]> }> {
+  const child = fork(new URL('./dashboard-swarm.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, SWARM_URL: `http://127.0.0.1:${port}`, SWARM_TOKEN: token, SWARM_COUNT: String(count) },
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { type: string; message?: string }) => {
+      if (message.type !== 'ready') {
+        reject(new Error(`dashboard swarm failed: ${message.message}`));
+        return;
+      }
+      resolve({
+        stop: () =>
+          new Promise((done) => {
+            child.once('message', (reply: { arrivals: number[][] }) => done(reply.arrivals));
+            child.send({ type: 'stop' });
+          }),
+      });
+    });
+  });
 }
+
+const epochNow = () => performance.timeOrigin + performance.now();
 
 interface PhaseResult {
   dashboards: number;
@@ -142,8 +148,7 @@ interface PhaseResult {
 }
 
 async function loadPhase(serverPid: number, port: number, keys: string[], token: string, dashboards: number, sequenceBase: number, seconds = PHASE_SECONDS): Promise<PhaseResult> {
-  const deltaTimes: number[][] = [];
-  const sockets = await openDashboards(port, token, dashboards, deltaTimes);
+  const swarm = dashboards > 0 ? await startSwarm(port, token, dashboards) : null;
   const acked: { sent: number; acked: number }[] = [];
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
@@ -158,9 +163,9 @@ async function loadPhase(serverPid: number, port: number, keys: string[], token:
       const body = changed
         ? JSON.stringify({ ...syntheticDeviceReport(device, sequence, sequence), reportId: `load-${sequenceBase}-${n}` })
         : unchangedBody(device, sequence, `load-${sequenceBase}-${n}`);
-      const sent = performance.now();
+      const sent = epochNow();
       const res = await call(port, 'POST', '/api/v1/reports', { 'Content-Type': 'application/json', Authorization: `Bearer ${keys[device]}` }, body);
-      const done = performance.now();
+      const done = epochNow();
       if (res.status === 202) {
         latencies.push(done - sent);
         acked.push({ sent, acked: done });
@@ -172,8 +177,8 @@ async function loadPhase(serverPid: number, port: number, keys: string[], token:
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = (cpuSeconds(serverPid) - cpuBefore) / elapsed;
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  for (const s of sockets) s.close();
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  const deltaTimes = swarm ? await swarm.stop() : [];
 
   // Report → dashboard: from sending a report to the first fleet:delta a dashboard receives after the
   // server acknowledged it (an upper bound: the delta carrying it can be no later than that one).
@@ -220,8 +225,10 @@ async function main(): Promise<void> {
     log('\nread queries, idle server (200 requests each over HTTP, API token):');
     for (const q of await queryLatencies(port, token, 200)) log(`  ${q.label.padEnd(52)} p50 ${ms(q.p50).padStart(9)}  p95 ${ms(q.p95).padStart(9)}  [HTTP ${q.status}]`);
 
+    // Warm-up (JIT, page cache, connection pool), not reported.
+    await loadPhase(server.pid!, port, keys, token, 0, 1, 3);
     const phases: PhaseResult[] = [];
-    let sequenceBase = 1;
+    let sequenceBase = 10_001;
     for (const dashboards of [0, 100, 1000]) {
       const result = await loadPhase(server.pid!, port, keys, token, dashboards, sequenceBase);
       sequenceBase += 10_000;
