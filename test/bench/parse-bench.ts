@@ -42,14 +42,11 @@ const ORDINARY: [weight: number, component: string, message: string][] = [
   [2, '', 'Arbiter invoked from servicing stack; skip locking'],
 ];
 
-const INSTALLER_BLOCK = [
-  '    Old component: (null)',
-  '    New component: Microsoft-Windows-Containers-DisposableClientVM, version 10.0.26100.9549, arch amd64',
-  '    Install mode: delta',
-  '    Smart installer: false',
-  '    Installer ID: {9edf0f01-ef44-4c87-ac5a-8aad730137ab}',
-  "    Installer name: 'Container Installer'",
-];
+/** The 4-space installer detail lines of a real advanced-installer record (cbs-formats.md §1.4 a). */
+const INSTALLER_BLOCK = readFileSync(join(root, 'test/fixtures/logs/win11-container-installer-rollback.log'), 'latin1')
+  .split('\r\n')
+  .filter((line) => line.startsWith('    '))
+  .slice(0, 6);
 
 const FAILURE_CHAIN: [string, string, string][] = [
   ['Error', 'CBS', 'Exec: Failed to commit CSI transaction to execute changes. [HRESULT = 0x80070308 - ERROR_REQUEST_OUT_OF_SEQUENCE]'],
