@@ -142,3 +142,10 @@ test('head-less pasted lines are records of their own, and an over-long line is 
   assert.equal(long[0]!.raw.length, MAX_LINE_CHARS);
   assert.deepEqual(long[0]!.continuation, ['next']);
 });
+
+test("one record's memory is bounded: past the cap, continuation lines become records of their own", () => {
+  const big = 'x'.repeat(MAX_LINE_CHARS - 1);
+  const records = frame(['2026-08-29 22:08:03, Info                  CBS    Something', big, big, big, big, big, ''].join('\n'));
+  assert.equal(records.length, 3);
+  assert.equal(records[0]!.continuation.length, 3);
+});

@@ -5,8 +5,9 @@ import type { LogKind, LogRecord } from './record';
 
 /** Lines longer than this are cut (the rest up to the newline is dropped) so memory stays bounded. */
 export const MAX_LINE_CHARS = 1 << 20;
-/** A record holding more continuation lines than this is closed and the next line starts a new one. */
+/** A record holding more continuation lines (or characters) than this is closed and the next line starts a new one. */
 export const MAX_CONTINUATION_LINES = 20_000;
+export const MAX_RECORD_CHARS = 4 * MAX_LINE_CHARS;
 
 export interface FramerOutput {
   /** A finished record that is not known noise. */
@@ -61,6 +62,8 @@ export class RecordFramer {
   private discarding = false;
   private pending: PendingRecordState | null = null;
   private skipping = false;
+  /** Characters held by the open record, to keep one record's memory bounded. */
+  private pendingChars = 0;
   /** `YYYY-MM-DD HH` of the last clock sample: a zone offset changes at most hourly, so sample once an hour. */
   private sampledHour = '';
   private readonly head = emptyLineHead();
@@ -162,6 +165,7 @@ export class RecordFramer {
     this.discarding = state.discarding;
     this.pending = state.pending ? { ...state.pending, continuation: [...state.pending.continuation] } : null;
     this.skipping = state.skipping;
+    this.pendingChars = this.pending ? this.pending.raw.length + this.pending.continuation.reduce((sum, line) => sum + line.length, 0) : 0;
   }
 
   private appendCarry(text: string): void {
@@ -241,6 +245,7 @@ export class RecordFramer {
     }
     this.flushPending();
     const line = start === 0 && end === text.length ? text : text.slice(start, end);
+    this.pendingChars = line.length;
     this.pending = {
       raw: line,
       timeStart: head.timeStart >= 0 ? head.timeStart - start : -1,
@@ -259,13 +264,18 @@ export class RecordFramer {
   private continueWith(line: string, evenHeadless = false): void {
     if (this.skipping) return; // a continuation of known noise
     const pending = this.pending;
-    if (pending && (evenHeadless || pending.level !== null) && pending.continuation.length < MAX_CONTINUATION_LINES) {
+    if (
+      pending && (evenHeadless || pending.level !== null) && pending.continuation.length < MAX_CONTINUATION_LINES &&
+      this.pendingChars + line.length <= MAX_RECORD_CHARS
+    ) {
       pending.continuation.push(line);
+      this.pendingChars += line.length;
       return;
     }
     // Head-less text with no head before it (a paste without prefixes), or past the continuation
     // cap: each such line is a record of its own.
     this.flushPending();
+    this.pendingChars = line.length;
     this.pending = {
       raw: line, timeStart: -1, level: null, messageId: null, component: '', csiSequence: null, csiUtc: null,
       textStart: 0, continuation: [], file: this.file, line: this.lines,
