@@ -1,0 +1,238 @@
+// `npm run bench:load`: 100,000 simulated agents (real report builder and transport) against one server process:
+// burst enrollment, ingest with 0 vs 1,000 dashboards side by side, report-to-dashboard latency, page queries, RSS and database size.
+import { fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFleet } from '../../tools/simulator/fleet';
+import { FleetRunner, type FleetRunOptions } from '../../tools/simulator/fleet-runner';
+import { formatMs, percentile } from '../../tools/simulator/latency';
+import { seededRandom } from '../../tools/simulator/random';
+import { adminCommand, freePort, startServerProcess } from '../../tools/simulator/server-process';
+import type { SimulatedDevice } from '../../tools/simulator/simulated-device';
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
+const DASHBOARDS = Number(process.env.BENCH_DASHBOARDS ?? 1_000);
+const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The API calls behind each dashboard page (what a page waits for before it renders). */
+const PAGES: [page: string, path: (device: string) => string][] = [
+  ['overview        GET /fleet/summary', () => '/api/v1/fleet/summary'],
+  ['devices         GET /devices?limit=50', () => '/api/v1/devices?limit=50'],
+  ['devices search  GET /devices?q=LOAD-WS-01', () => '/api/v1/devices?limit=50&q=LOAD-WS-01'],
+  ['devices by KB   GET /devices?kb=KB5048652&state=Failed', () => '/api/v1/devices?limit=50&kb=KB5048652&state=Failed'],
+  ['device          GET /devices/:id', (device) => `/api/v1/devices/${device}`],
+  ['clusters        GET /corruption/clusters', () => '/api/v1/corruption/clusters'],
+  ['cluster         GET /devices?family=dual_wpdmtp.inf', () => '/api/v1/devices?limit=50&family=dual_wpdmtp.inf'],
+  ['updates         GET /kbs', () => '/api/v1/kbs'],
+  ['errors          GET /errors', () => '/api/v1/errors'],
+];
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 8 });
+function get(port: number, path: string, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: keepAlive, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function procStatus(pid: number): { rssMb: number; peakMb: number; cpuSeconds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100 };
+}
+
+function databaseMb(dataDir: string): number {
+  let bytes = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      bytes += statSync(join(dataDir, `patchlens.sqlite${suffix}`)).size;
+    } catch {
+      // not there
+    }
+  }
+  return bytes / 1024 / 1024;
+}
+
+interface Dashboards {
+  /** Ends the dashboards and returns each one's fleet:delta arrival times (epoch ms). */
+  close(): Promise<number[][]>;
+}
+
+/** Opens `count` live dashboards in a child process (none: nothing to open). */
+async function openDashboards(port: number, token: string, count: number): Promise<Dashboards> {
+  if (count === 0) return { close: async () => [] };
+  const child = fork(new URL('./load-dashboards.ts', import.meta.url).pathname, [`http://127.0.0.1:${port}`, token, String(count)], { execArgv: ['--import', 'tsx'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', (message: { ready?: boolean; error?: string }) => (message.ready ? resolve() : reject(new Error(`dashboards failed to connect: ${message.error}`))));
+    child.once('exit', (code) => reject(new Error(`dashboards exited with ${code}`)));
+  });
+  return {
+    close: () =>
+      new Promise((resolve) => {
+        child.once('message', (message: { deltas: number[][] }) => resolve(message.deltas));
+        child.send('stop');
+      }),
+  };
+}
+
+interface Phase {
+  dashboards: number;
+  reportsPerSecond: number;
+  serverCpu: number;
+  http: number[];
+  toDashboard: number[];
+  retryAfter: number;
+}
+
+function runnerOptions(overrides: Partial<FleetRunOptions>): FleetRunOptions {
+  return {
+    scenario: 'outage-return',
+    cadenceMs: 24 * 3_600_000,
+    speed: 1,
+    concurrency: CONCURRENCY,
+    retry: { baseMs: 1_000, capMs: 10_000 },
+    random: seededRandom(7),
+    reportsPerDevice: null,
+    ...overrides,
+  };
+}
+
+/** Every device reports as fast as the server takes it for PHASE_SECONDS; dashboards (if any) listen meanwhile. */
+async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: number, token: string, dashboards: number, offset: number): Promise<Phase> {
+  const live = await openDashboards(port, token, dashboards);
+  const acked: { sent: number; acked: number }[] = [];
+  const http: number[] = [];
+  // Rotate through the fleet so each phase reaches different devices (states move on as devices report again).
+  const order = devices.slice(offset).concat(devices.slice(0, offset));
+  const runner = new FleetRunner(
+    order,
+    runnerOptions({
+      onResult: (_device, result, ms) => {
+        if (result.kind !== 'accepted') return;
+        const now = performance.timeOrigin + performance.now();
+        http.push(ms);
+        acked.push({ sent: now - ms, acked: now });
+      },
+    }),
+  );
+  const cpuBefore = procStatus(serverPid).cpuSeconds;
+  const started = performance.now();
+  const timer = setTimeout(() => runner.stop(), PHASE_SECONDS * 1000);
+  const stats = await runner.run();
+  clearTimeout(timer);
+  const elapsed = (performance.now() - started) / 1000;
+  const serverCpu = (procStatus(serverPid).cpuSeconds - cpuBefore) / elapsed;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const deltas = await live.close();
+
+  // Report → dashboard: from sending a report to the first fleet:delta a dashboard receives after the ack
+  // (an upper bound: the delta that carries the report can be no later than that one).
+  const toDashboard: number[] = [];
+  const sample = acked.filter((_, i) => i % 20 === 0).sort((a, b) => a.acked - b.acked);
+  for (const times of deltas) {
+    let j = 0;
+    for (const report of sample) {
+      while (j < times.length && times[j]! < report.acked) j++;
+      if (j < times.length) toDashboard.push(times[j]! - report.sent);
+    }
+  }
+  return {
+    dashboards,
+    reportsPerSecond: acked.length / elapsed,
+    serverCpu,
+    http: http.sort((a, b) => a - b),
+    toDashboard: toDashboard.sort((a, b) => a - b),
+    retryAfter: stats.retryAfter,
+  };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'patchlens-load-'));
+  const port = await freePort();
+  const secret = await adminCommand(dataDir, 'enroll-secret', '--name', 'load bench');
+  const token = await adminCommand(dataDir, 'token', '--role', 'viewer', '--name', 'load bench');
+  const server = await startServerProcess({ dataDir, port, env: { PATCHLENS_ADMIN_PASSWORD: 'load bench password' } });
+  const pid = server.child.pid!;
+  try {
+    log(`PatchLens load benchmark: ${DEVICES} simulated agents, ${CONCURRENCY} requests in flight, ${PHASE_SECONDS} s per ingest phase, ${cpus().length} cores`);
+    const { devices, builder } = createFleet({ devices: DEVICES, server: server.url, secret, prefix: 'load', seed: 1, stateRoot: null });
+
+    // 1. Patch Tuesday after an outage: every device enrolls and sends its first report at once.
+    const burstStarted = performance.now();
+    const burstHttp: number[] = [];
+    const burst = await new FleetRunner(
+      devices,
+      runnerOptions({ reportsPerDevice: 1, onResult: (_d, result, ms) => result.kind === 'accepted' && burstHttp.push(ms) }),
+    ).run();
+    const burstSeconds = (performance.now() - burstStarted) / 1000;
+    burstHttp.sort((a, b) => a - b);
+    log(
+      `\nenroll + first report, all ${DEVICES} devices at once: ${burstSeconds.toFixed(0)} s, ${(burst.accepted / burstSeconds).toFixed(0)} reports/s ` +
+        `(plus as many enrollments), enroll+report p50 ${formatMs(percentile(burstHttp, 50))} p99 ${formatMs(percentile(burstHttp, 99))}, ` +
+        `${burst.retryAfter} told to wait (429), ${burst.failed} failed${burst.lastFailure ? ` (${burst.lastFailure})` : ''}; ` +
+        `${builder.logs.parsedStates} distinct log states parsed`,
+    );
+    const afterBurst = procStatus(pid);
+    log(`server RSS ${afterBurst.rssMb.toFixed(0)} MB (peak ${afterBurst.peakMb.toFixed(0)} MB), database ${databaseMb(dataDir).toFixed(0)} MB`);
+
+    // 2. Ingest side by side: 0 and DASHBOARDS dashboards, alternating, twice each.
+    const phases: Phase[] = [];
+    let offset = 0;
+    for (const dashboards of [0, DASHBOARDS, 0, DASHBOARDS]) {
+      phases.push(await ingestPhase(devices, pid, server.port, token, dashboards, offset));
+      offset = (offset + 37_813) % DEVICES;
+    }
+    log('\ningest over HTTP (new connection per report, 202 after the group commit):');
+    for (const p of phases) {
+      log(
+        `  ${String(p.dashboards).padStart(5)} dashboards: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}%, ` +
+          `HTTP p50 ${formatMs(percentile(p.http, 50))} p99 ${formatMs(percentile(p.http, 99))}` +
+          (p.dashboards > 0 ? `, report→dashboard p95 ${formatMs(percentile(p.toDashboard, 95))} p99 ${formatMs(percentile(p.toDashboard, 99))}` : '') +
+          (p.retryAfter ? `, ${p.retryAfter} × 429` : ''),
+      );
+    }
+    const mean = (list: Phase[]) => list.reduce((sum, p) => sum + p.reportsPerSecond, 0) / list.length;
+    const without = mean(phases.filter((p) => p.dashboards === 0));
+    const withDashboards = mean(phases.filter((p) => p.dashboards > 0));
+    log(`  ratio ${DASHBOARDS} dashboards / 0 dashboards: ${(withDashboards / without).toFixed(3)} (drop ${((1 - withDashboards / without) * 100).toFixed(1)}%)`);
+
+    // 3. Page queries on the loaded fleet.
+    log('\ndashboard page queries on the full fleet (100 requests each, idle server):');
+    for (const [page, path] of PAGES) {
+      const times: number[] = [];
+      let status = 200;
+      for (let i = 0; i < 100; i++) {
+        const started = performance.now();
+        const code = await get(server.port, path(devices[(i * 7_919) % DEVICES]!.plan.deviceId), token);
+        times.push(performance.now() - started);
+        if (code !== 200) status = code;
+      }
+      times.sort((a, b) => a - b);
+      log(`  ${page.padEnd(52)} p50 ${formatMs(percentile(times, 50)).padStart(8)}  p95 ${formatMs(percentile(times, 95)).padStart(8)}  [HTTP ${status}]`);
+    }
+    const end = procStatus(pid);
+    log(`\nserver RSS ${end.rssMb.toFixed(0)} MB (peak ${end.peakMb.toFixed(0)} MB); database ${databaseMb(dataDir).toFixed(0)} MB for ${DEVICES} devices`);
+    log(`load average ${loadavg().map((n) => n.toFixed(1)).join(' ')} (the load generator and the dashboards share the machine with the server)`);
+  } finally {
+    keepAlive.destroy();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench:load failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
