@@ -38,6 +38,9 @@ export const FLEET_SCOPES = {
   osBuild: 'os_build',
 } as const;
 
+/** Day-keyed counters of devices whose corruption of a family opened or closed that UTC day (`2024-11-21\tfamily`). */
+export const DAY_SCOPES = { detected: 'family_detected_day', repaired: 'family_repaired_day' } as const;
+
 export const FLEET_KEYS = { failing: 'failing', corrupt: 'corrupt' } as const;
 
 /** A contribution as `scope\u0000key` so sets of them can be diffed. */

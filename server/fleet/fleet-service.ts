@@ -28,11 +28,10 @@ import type { CounterValues, Storage } from '../storage/repository';
 import { aggregateConditions, diffConditions, staleCondition } from './alerts';
 import { baselineStanding, complianceSummary, statusAt, type StandingCounts } from './compliance';
 import { deviceClusterFacts, sortVersions } from './clusters';
-import { FLEET_KEYS, FLEET_SCOPES } from './contributions';
+import { DAY_SCOPES, FLEET_KEYS, FLEET_SCOPES } from './contributions';
 import { DeviceFacts, stateFromSections } from './device-state';
 import { clusterSubject, deviceSubject, donorOf, recommendRemediation } from './remediation';
 import { TYPICAL_FIXES } from './rules/hresult-fixes';
-import { DAY_SCOPES } from './storage/fleet-projection';
 import type { DeviceListRow, FleetStore } from './storage/fleet-store';
 
 const SETTINGS_KEY = 'fleet.settings';

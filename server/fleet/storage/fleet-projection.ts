@@ -4,12 +4,9 @@ import type { Baseline } from '../../../protocol/fleet-api';
 import type { DeviceSections, DeviceStateChange } from '../../storage/device-state';
 import type { IngestProjection, ProjectionTx, SqlExecutor } from '../../storage/repository';
 import { deviceClusterFacts } from '../clusters';
-import { contributionDelta, contributionId, deviceContributions, joinKey, splitContribution } from '../contributions';
+import { contributionDelta, contributionId, DAY_SCOPES, deviceContributions, joinKey, splitContribution } from '../contributions';
 import type { DeviceState } from '../device-state';
 import { DeviceFacts, timeOf } from '../device-state';
-
-/** Day-keyed counters of devices whose corruption of a family opened or closed that UTC day (`2024-11-21\tfamily`). */
-export const DAY_SCOPES = { detected: 'family_detected_day', repaired: 'family_repaired_day' } as const;
 
 /** Section tables as the platform stores them; only the JSON record column is read. */
 const SECTION_SQL: Record<'packages' | 'failures' | 'corruption' | 'scans' | 'hotfixes', string> = {

@@ -5,8 +5,8 @@ import type { CounterValues, ProjectionTx, SqlExecutor } from '../../storage/rep
 import type { SqliteDatabase, StatementCache } from '../../storage/sqlite/database';
 import { toDeviceRow, type DeviceDbRow } from '../../storage/sqlite/rows';
 import { DeviceFacts } from '../device-state';
-import { FLEET_SCOPES } from '../contributions';
-import { currentState, DAY_SCOPES, projectDevice } from './fleet-projection';
+import { DAY_SCOPES, FLEET_SCOPES } from '../contributions';
+import { currentState, projectDevice } from './fleet-projection';
 import type { DeviceListRow, FleetStore, OutboxItem, RaiseAlert } from './fleet-store';
 
 interface BaselineRow {
