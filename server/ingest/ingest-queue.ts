@@ -4,6 +4,9 @@ import { AppError } from '../errors';
 import type { EventBus } from '../live/event-bus';
 import type { IngestItem, IngestOutcome, IngestProjection, ReportRepository } from '../storage/repository';
 
+const COMMIT_BUDGET_MS = 20;
+const MIN_BATCH = 16;
+
 interface Pending {
   item: IngestItem;
   resolve: (outcome: IngestOutcome) => void;
@@ -74,11 +77,19 @@ export class IngestQueue {
     });
   }
 
+  /**
+   * A commit blocks the event loop, so a batch is sized to about COMMIT_BUDGET_MS at the measured
+   * commit rate: reads wait at most that long, and batches still grow when commits get cheaper.
+   */
+  private batchLimit(): number {
+    return Math.min(this.options.batchSize, Math.max(MIN_BATCH, Math.round((this.rate * COMMIT_BUDGET_MS) / 1000)));
+  }
+
   private async drain(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     try {
-      const batch = this.pending.splice(0, this.options.batchSize);
+      const batch = this.pending.splice(0, this.batchLimit());
       this.stats.queued = this.pending.length;
       if (batch.length > 0) await this.commit(batch);
     } finally {
