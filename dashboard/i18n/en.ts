@@ -164,6 +164,7 @@ export const en = {
   'analyze.attachTo': 'Also store on device (ID, optional)',
   'analyze.uploading': 'Upload progress',
   'analyze.progress': '{loaded} of {total} ({percent}%)',
+  'analyze.parsing': 'Uploaded; the server is finishing the parse…',
   'analyze.tooLarge': 'The file is larger than {size}.',
   'analyze.summary': '{name} ({size}): {files} file(s), {lines} lines, {failures} failure(s), {corruption} corruption finding(s).',
   'analyze.attached': 'Stored on device {device}.',

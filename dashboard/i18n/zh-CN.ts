@@ -166,6 +166,7 @@ export const zhCN: Record<MessageKey, string> = {
   'analyze.attachTo': '同时保存到设备（ID，可选）',
   'analyze.uploading': '上传进度',
   'analyze.progress': '{loaded} / {total}（{percent}%）',
+  'analyze.parsing': '已上传，服务器正在完成解析…',
   'analyze.tooLarge': '文件超过 {size}。',
   'analyze.summary': '{name}（{size}）：{files} 个文件，{lines} 行，{failures} 个失败，{corruption} 个损坏发现。',
   'analyze.attached': '已保存到设备 {device}。',

@@ -80,8 +80,8 @@ export function AnalyzePage() {
       {progress && (
         <div class="upload-progress">
           <progress max={100} value={percent} aria-label={t('analyze.uploading')} />
-          <span>
-            {t('analyze.progress', { loaded: fmt.bytes(progress.loaded), total: fmt.bytes(progress.total), percent })}
+          <span role="status">
+            {percent >= 100 ? t('analyze.parsing') : t('analyze.progress', { loaded: fmt.bytes(progress.loaded), total: fmt.bytes(progress.total), percent })}
           </span>
           <button type="button" class="secondary" onClick={() => abort.current?.abort()}>
             {t('action.cancel')}

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { updateCatalog } from '../../../protocol/catalog';
-import { ANALYZE_MAX_BYTES, type AnalyzeResult, type DeviceDetail } from '../../../protocol/device-detail';
+import { ANALYZE_MAX_BYTES, type AnalyzeResult, type ClusterDetail, type DeviceDetail } from '../../../protocol/device-detail';
 import type { Donor } from '../../../protocol/fleet-api';
 import { lookupHresult } from '../../../protocol/hresult';
 import { parseReport, type Report } from '../../../protocol/report';
@@ -120,7 +120,8 @@ async function analyzedDetail(parsed: ParsedLogFacts, name: string, fleet: Fleet
 
 /** Healthy donors the fleet already found for a family's cluster, kept to the uploaded machine's OS build. */
 async function clusterDonors(fleet: FleetService, family: string, osMajor: number): Promise<Donor[]> {
-  const cluster = await fleet.cluster(family, { limit: 1, cursor: null });
+  // Typed with the protocol schema, so the fleet's cluster answer and the dashboard's parser cannot drift apart.
+  const cluster: ClusterDetail | null = await fleet.cluster(family, { limit: 1, cursor: null });
   const seen = new Map<string, Donor>();
   for (const step of cluster?.remediation ?? []) {
     for (const donor of step.donors ?? []) if (donor.osBuild?.startsWith(`${osMajor}.`)) seen.set(donor.deviceId, donor);
