@@ -1,0 +1,185 @@
+// Slow, broken and hostile clients against the real server: slow bodies, cut bodies, endless bodies, replays with other content,
+// forged keys and SQL metacharacters in every device filter — each rejected with the right status, nothing stored, the server still serving.
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { CREDENTIAL_PREFIX, generateCredential } from '../../server/security/secrets';
+import { createFleetModule } from '../../server/http/routes/fleet/index';
+import type { SqliteStorage } from '../../server/storage/sqlite/storage';
+import { apiToken, assertEnvelope, enroll, fixtureReport, postReport, startTestServer, syntheticReport, type TestServer } from '../server/harness';
+import { bearer, startFleetServer, type FleetTestServer } from '../server/fleet/fleet-server';
+
+const BODY_LIMIT = 64 * 1024;
+
+/** Writes a raw HTTP request head (and optional body start) on a fresh socket. */
+function rawRequest(url: string, head: string, body = ''): Promise<Socket> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(head + body);
+      resolve(socket);
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** Collects whatever the server answers until it closes the socket (or `ms` pass): the status line, or '' for none. */
+function answer(socket: Socket, ms: number): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = () => resolve(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? '');
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (/^HTTP\/1\.1 \d{3}/.test(text)) socket.destroy();
+    });
+    socket.on('close', done);
+    setTimeout(() => {
+      socket.destroy();
+      done();
+    }, ms).unref();
+  });
+}
+
+const reportHead = (key: string, extra: string) =>
+  `POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\n${extra}\r\n`;
+
+/** The real app with the fleet routes and a small body limit, so an endless body is cut off quickly. */
+async function startSmallLimitServer(): Promise<TestServer & { viewer: string }> {
+  const server = await startTestServer({
+    config: { reportBodyLimitBytes: BODY_LIMIT },
+    modules: [(ctx) => createFleetModule(ctx, (ctx.storage as SqliteStorage).db, { schedule: false })],
+  });
+  return Object.assign(server, { viewer: await apiToken(server, 'viewer') });
+}
+
+describe('hostile report senders', () => {
+  let server: TestServer & { viewer: string };
+  let key: string;
+  const storedReports = () => (server.storage.db.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number);
+
+  before(async () => {
+    server = await startSmallLimitServer();
+    key = await enroll(server, 'hostile-ws-1');
+  });
+  after(() => server.close());
+
+  test('forty slow-body clients do not keep an agent from being acknowledged, and store nothing', { timeout: 20_000 }, async () => {
+    const before = storedReports();
+    const slowIds: string[] = [];
+    const slow: Socket[] = [];
+    for (let i = 0; i < 40; i++) {
+      const report = JSON.stringify(syntheticReport('hostile-ws-1', 100 + i));
+      slowIds.push((JSON.parse(report) as { reportId: string }).reportId);
+      slow.push(await rawRequest(server.url, reportHead(key, `Content-Length: ${Buffer.byteLength(report)}\r\n`), report.slice(0, 10)));
+    }
+    const drip = setInterval(() => slow.forEach((s) => s.write(' ')), 100);
+    try {
+      const started = performance.now();
+      const res = await postReport(server, key, syntheticReport('hostile-ws-1', 1));
+      assert.equal(res.status, 202);
+      assert.ok(performance.now() - started < 2_000, `an agent waited ${(performance.now() - started).toFixed(0)} ms behind slow clients`);
+    } finally {
+      clearInterval(drip);
+      for (const s of slow) s.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(storedReports(), before + 1, 'only the agent report is stored');
+    const stored = server.storage.db.prepare('SELECT 1 FROM reports WHERE report_id = ?');
+    assert.deepEqual(slowIds.filter((id) => stored.get(id) !== undefined), []);
+  });
+
+  test('a body cut short (connection closed before Content-Length bytes) stores nothing', async () => {
+    const before = storedReports();
+    const report = JSON.stringify(syntheticReport('hostile-ws-1', 200));
+    const socket = await rawRequest(server.url, reportHead(key, `Content-Length: ${Buffer.byteLength(report)}\r\n`), report.slice(0, report.length / 2));
+    socket.end();
+    assert.notEqual(await answer(socket, 2_000), '202');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(storedReports(), before);
+  });
+
+  test('a chunked body far over the size limit is refused with 413 and stores nothing', async () => {
+    const before = storedReports();
+    const socket = await rawRequest(server.url, reportHead(key, 'Transfer-Encoding: chunked\r\n'));
+    const chunk = Buffer.alloc(16 * 1024, 'a');
+    const status = answer(socket, 5_000);
+    for (let sent = 0; sent < BODY_LIMIT * 4 && !socket.destroyed; sent += chunk.length) {
+      socket.write(`${chunk.length.toString(16)}\r\n`);
+      socket.write(chunk);
+      socket.write('\r\n');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    socket.write('0\r\n\r\n');
+    assert.equal(await status, '413');
+    assert.equal(storedReports(), before);
+  });
+
+  test('a replayed reportId with different content is a duplicate: the stored state keeps the original', async () => {
+    const original = syntheticReport('hostile-ws-1', 300);
+    assert.equal((await postReport(server, key, original)).status, 202);
+    const before = storedReports();
+    const replay = { ...original, device: { ...original.device, hostname: 'REPLAYED-NAME' }, sequence: 999 };
+    const res = await postReport(server, key, replay);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.duplicate, true);
+    assert.equal(storedReports(), before);
+    const device = await server.http.get('/api/v1/devices/hostile-ws-1').set(bearer(server.viewer)).expect(200);
+    assert.equal(device.body.device.hostname, 'HOSTILE-WS-1');
+  });
+
+  test('a well-formed device key the server never issued is 401 and stores nothing', async () => {
+    const before = storedReports();
+    const res = await postReport(server, generateCredential(CREDENTIAL_PREFIX.deviceKey), syntheticReport('hostile-ws-1', 400));
+    assert.equal(res.status, 401);
+    assertEnvelope(res.body, 'invalid_device_key');
+    assert.equal(storedReports(), before);
+  });
+});
+
+describe('SQL metacharacters in every device filter', () => {
+  let server: FleetTestServer;
+  const PAYLOADS = ["' OR '1'='1", "'; DROP TABLE devices; --", '%', '_', '\\', '" OR ""="', "bank-ws-0101' --", '*/ UNION SELECT 1 /*', '\u0000'];
+  const FILTERS = ['q', 'kb', 'state', 'hresult', 'family', 'osBuild', 'stale', 'sort', 'order', 'cursor', 'limit'];
+
+  before(async () => {
+    server = await startFleetServer();
+    for (const name of ['healthy-donor', 'case1-device-a', 'case2-device'] as const) assert.equal(await server.ingest(name), 202);
+  });
+  after(() => server.close());
+
+  test('each filter answers 200 with no unrelated device, or 400 with the envelope; never 500; the tables stay intact', async () => {
+    const devicesBefore = server.storage.db.prepare('SELECT COUNT(*) FROM devices').pluck().get();
+    for (const filter of FILTERS) {
+      for (const payload of PAYLOADS) {
+        const res = await server.http.get('/api/v1/devices').query({ [filter]: payload }).set(bearer(server.viewer));
+        const where = `${filter}=${JSON.stringify(payload)}`;
+        assert.ok(res.status === 200 || res.status === 400, `${where} answered ${res.status}`);
+        // No device id or host name holds these characters: a match means the text was read as SQL or a wildcard.
+        if (res.status === 400) assertEnvelope(res.body, 'invalid_request');
+        else assert.deepEqual(res.body.items, [], `${where} matched devices`);
+      }
+      const cluster = await server.http.get(`/api/v1/corruption/clusters/${encodeURIComponent(PAYLOADS[1]!)}`).set(bearer(server.viewer));
+      assert.ok(cluster.status === 404 || cluster.status === 400, `cluster route answered ${cluster.status}`);
+    }
+    assert.equal(server.storage.db.prepare('SELECT COUNT(*) FROM devices').pluck().get(), devicesBefore);
+    assert.equal(server.storage.db.pragma('integrity_check', { simple: true }), 'ok');
+    // Still a working filter afterwards.
+    const real = await server.http.get('/api/v1/devices').query({ family: 'dual_wpdmtp.inf' }).set(bearer(server.viewer)).expect(200);
+    assert.ok(real.body.items.length >= 2);
+  });
+
+  test('a report whose host name and evidence carry SQL is stored as text', async () => {
+    const report = fixtureReport('case2-device');
+    const key = await enroll(server, 'sql-ws-1', "SQL'; DROP TABLE devices; --");
+    const res = await postReport(server, key, {
+      ...report,
+      reportId: 'sql-report-1',
+      device: { ...report.device, id: 'sql-ws-1', hostname: "SQL'; DROP TABLE devices; --" },
+    });
+    assert.equal(res.status, 202);
+    const device = await server.http.get('/api/v1/devices/sql-ws-1').set(bearer(server.viewer)).expect(200);
+    assert.equal(device.body.device.hostname, "SQL'; DROP TABLE devices; --");
+    const search = await server.http.get('/api/v1/devices').query({ q: "sql'; drop" }).set(bearer(server.viewer)).expect(200);
+    assert.deepEqual(search.body.items.map((d: { id: string }) => d.id), ['sql-ws-1']);
+  });
+});
