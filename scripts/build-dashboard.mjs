@@ -1,7 +1,20 @@
 // Dashboard build: bundles dashboard/main.tsx with esbuild into hashed assets and writes index.html pointing at them.
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+
+/**
+ * zod's classic API re-exports every message locale (about 260 KB minified); the dashboard shows the
+ * server's messages and its own catalogs, so only zod's English locale is bundled.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/en.js') } : undefined,
+    );
+  },
+};
 
 /** Sources whose change makes the bundle stale. */
 const SOURCE_DIRS = ['dashboard', 'protocol'];
@@ -54,6 +67,7 @@ export async function buildDashboard(root, outdir) {
     sourcemap: false,
     legalComments: 'none',
     metafile: true,
+    plugins: [zodEnglishOnly],
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });
