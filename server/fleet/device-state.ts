@@ -142,6 +142,11 @@ export class DeviceFacts {
     return false;
   }
 
+  /** KBs whose own packages are installed and wait for a restart. */
+  waitingForRestart(): string[] {
+    return [...this.kbStates].filter(([, state]) => PENDING_STATES.has(state)).map(([kb]) => kb).sort();
+  }
+
   /** The same device with some of its state replaced (what-if views and tests). */
   with(changes: Partial<DeviceState>): DeviceFacts {
     return new DeviceFacts({ ...this.state, ...changes }, this.catalog);

@@ -86,3 +86,18 @@ test('paths use the full component key when the log gave it', () => {
     ['C:\\Windows\\WinSxS\\amd64_dual_wpdmtp.inf_31bf3856ad364e35_10.0.19041.746_none_8478465c1c781ea5\\WpdMtpUS.dll'],
   );
 });
+
+test('an update waiting for a restart is the one step, naming only the update that waits', () => {
+  const all = fleet();
+  const donor = all[3]!;
+  const pending = donor.with({
+    packages: [
+      ...donor.state.packages,
+      { identity: 'Package_for_RollupFix~31bf3856ad364e35~amd64~~19041.5247.1.8', kb: 'KB5048652', state: 'Install Pending', lastResult: null, failureSource: null, lastChangeAt: '2024-12-11T09:00:00+08:00', client: 'WindowsUpdateAgent' },
+    ],
+  });
+  const steps = remediate(pending, all);
+  assert.deepEqual(steps.map((step) => step.rule), ['restart-pending']);
+  assert.deepEqual(steps[0]?.commands, ['shutdown /r /t 0']);
+  assert.match(steps[0]?.why ?? '', /^KB5048652 installed but wait for a restart/);
+});

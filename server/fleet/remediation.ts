@@ -64,8 +64,7 @@ export function deviceSubject(facts: DeviceFacts, fleetVersions: (family: string
       hresult: latestHresultFor(facts, kb),
       blockedBy: [...clusters.values()].filter((entry) => entry.blockedKbs.has(kb)).map((entry) => entry.family).sort(),
     }));
-  const pendingKbs = [...facts.kbStates.keys()].filter((kb) => facts.isPending(kb)).sort();
-  return { scope: 'device', osBuild: facts.build, families, failedKbs, pendingKbs, sourceMissingEvidence: sourceMissingEvidence(facts) };
+  return { scope: 'device', osBuild: facts.build, families, failedKbs, pendingKbs: facts.waitingForRestart(), sourceMissingEvidence: sourceMissingEvidence(facts) };
 }
 
 /**

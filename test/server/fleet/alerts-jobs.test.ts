@@ -39,18 +39,22 @@ const SECRET = 'a-webhook-secret-of-some-length';
 describe('alerts, webhooks and fleet jobs', () => {
   let server: FleetTestServer;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let complianceReceiver: Awaited<ReturnType<typeof startReceiver>>;
   const clusterEvents: ClusterChanged[] = [];
 
   before(async () => {
     receiver = await startReceiver(1);
+    complianceReceiver = await startReceiver(0);
     server = await startFleetServer();
     server.patchlens.ctx.bus.on('cluster.changed', (event) => clusterEvents.push(event));
     await server.http.post('/api/v1/webhooks').set(bearer(server.admin)).send({ url: receiver.url, secret: SECRET }).expect(201);
+    await server.http.post('/api/v1/webhooks').set(bearer(server.admin)).send({ url: complianceReceiver.url, kinds: ['compliance-below'] }).expect(201);
     for (const name of ['case2-device', 'healthy-donor', 'case1-device-a', 'case1-device-b'] as const) assert.equal(await server.ingest(name), 202);
   });
   after(async () => {
     await server.close();
     await receiver.close();
+    await complianceReceiver.close();
   });
 
   const alerts = async (query = ''): Promise<Alert[]> => (await server.http.get(`/api/v1/alerts?${query}`).set(bearer(server.viewer)).expect(200)).body.items;
@@ -83,8 +87,9 @@ describe('alerts, webhooks and fleet jobs', () => {
 
   test('webhooks are JSON POSTs signed with HMAC-SHA256 and retried with backoff after a failure', async () => {
     const first = await server.fleet.deliverWebhooks();
-    assert.deepEqual(first, { delivered: 4, retried: 1, failed: 0 });
+    assert.deepEqual(first, { delivered: 5, retried: 1, failed: 0 });
     assert.equal(receiver.received.length, 5);
+    assert.deepEqual(complianceReceiver.received.map((item) => JSON.parse(item.body).alert.kind), ['compliance-below'], 'a webhook gets only its kinds');
     for (const { headers, body } of receiver.received) {
       assert.equal(headers['content-type'], 'application/json');
       const signature = String(headers[SIGNATURE_HEADER.toLowerCase()]);
