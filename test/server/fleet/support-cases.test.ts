@@ -106,9 +106,15 @@ describe('support cases through the server', () => {
     assert.equal(second.nextCursor, null);
   });
 
-  test('a repeated report changes nothing; a repaired device leaves the cluster and the counts', async () => {
+  test('a repeated or unchanged report changes nothing; a repaired device leaves the cluster and the counts', async () => {
     assert.equal(await server.ingest('case2-device'), 200);
-    assert.equal((await get<Cluster[]>('/corruption/clusters'))[0]?.deviceCount, 3);
+    const unchanged = await server.ingest('case1-device-b', (report) => {
+      report.reportId = 'case1-bank-ws-0977-unchanged';
+      report.sequence = 2;
+    });
+    assert.equal(unchanged, 202);
+    assert.deepEqual((await get<Cluster[]>('/corruption/clusters'))[0], EXPECTED_WPDMTP_CLUSTER);
+    assert.equal((await get<FleetSummary>('/fleet/summary')).failingDevices, 3);
     const status = await server.ingest('case2-device', (report) => {
       report.reportId = 'case2-bank-ws-2231-after-repair';
       report.sequence = 2;
