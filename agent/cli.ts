@@ -1,11 +1,7 @@
 // Agent command line: `npm run agent -- <command> …` (scan, enroll, once, run, install, uninstall).
-import { runScanCommand } from './commands/scan';
-import { ConfigError } from './config';
-import { defaultEnvironment } from './commands/common';
-import { runEnrollCommand } from './commands/enroll';
-import { runOnceCommand } from './commands/once';
-import { runRunCommand } from './commands/run';
-import { runInstallCommand, runUninstallCommand } from './commands/install';
+// Commands are loaded on demand: the long-running `run` supervisor must not pay for the parser and
+// the zod schemas, which only its short-lived workers need (idle memory budget).
+import { ConfigError } from './usage-error';
 import { StateDirBusyError } from './state/lock';
 
 const USAGE = `usage: patchlens-agent <command> [options]
@@ -31,6 +27,10 @@ options for enroll, once, run, install:
   --ca-bundle FILE, --proxy URL, --schedule CRON, --spool-limit SIZE, --log-level LEVEL
 `;
 
+async function environment() {
+  return (await import('./commands/common')).defaultEnvironment();
+}
+
 /** Agent commands that share configuration and state; errors become one clear line and an exit code. */
 async function runAgentCommand(command: (argv: string[]) => Promise<number>, argv: string[]): Promise<number> {
   try {
@@ -46,17 +46,19 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'scan':
-      return runScanCommand(rest);
+      return (await import('./commands/scan')).runScanCommand(rest);
     case 'enroll':
-      return runAgentCommand((argv) => runEnrollCommand(argv, defaultEnvironment()), rest);
+      return runAgentCommand(async (argv) => (await import('./commands/enroll')).runEnrollCommand(argv, await environment()), rest);
     case 'once':
-      return runAgentCommand((argv) => runOnceCommand(argv, defaultEnvironment()), rest);
+      return runAgentCommand(async (argv) => (await import('./commands/once')).runOnceCommand(argv, await environment()), rest);
     case 'run':
-      return runAgentCommand((argv) => runRunCommand(argv, defaultEnvironment()), rest);
+      return runAgentCommand(async (argv) => (await import('./commands/run')).runRunCommand(argv), rest);
+    case 'worker':
+      return runAgentCommand(async (argv) => (await import('./commands/worker')).runWorkerCommand(argv, await environment()), rest);
     case 'install':
-      return runAgentCommand((argv) => runInstallCommand(argv, defaultEnvironment()), rest);
+      return runAgentCommand(async (argv) => (await import('./commands/install')).runInstallCommand(argv, await environment()), rest);
     case 'uninstall':
-      return runAgentCommand((argv) => runUninstallCommand(argv, defaultEnvironment()), rest);
+      return runAgentCommand(async (argv) => (await import('./commands/install')).runUninstallCommand(argv, await environment()), rest);
     case undefined:
     case '-h':
     case '--help':

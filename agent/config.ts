@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import cron from 'node-cron';
 
-/** Thrown for any configuration or usage mistake; the CLI prints the message and exits 2. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+import { ConfigError } from './usage-error';
+
+export { ConfigError };
 
 const MINUTE = 60_000;
 
@@ -138,6 +138,9 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
     dryRun: flags['dry-run'] ?? false,
     configFile: flags.config ?? null,
   };
+  if (!cron.validate(config.schedule)) {
+    throw new ConfigError(`schedule '${config.schedule}' is not a cron expression (e.g. "*/15 * * * *" for every 15 minutes)`);
+  }
   if (config.server !== null) checkServerUrl(config.server, config.allowHttp);
   if (config.proxy !== null) checkProxyUrl(config.proxy);
   return config;

@@ -1,5 +1,5 @@
 // `enroll --server URL --secret S`: trade the fleet's enrollment secret for this device's own key.
-import { ConfigError } from '../config';
+import { ConfigError } from '../usage-error';
 import { enrollDevice } from '../ship/sender';
 import { deviceKeyPath } from '../state/device-key';
 import { deviceIdentity, openTransport, prepare, type CommandEnvironment } from './common';

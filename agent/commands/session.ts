@@ -10,7 +10,7 @@ import type { Transport } from '../ship/transport';
 import { lockStateDir } from '../state/lock';
 import { openTransport, type CommandEnvironment } from './common';
 import { existsSync } from 'node:fs';
-import { ConfigError } from '../config';
+import { ConfigError } from '../usage-error';
 
 export interface AgentSession {
   spool: Spool;
@@ -20,14 +20,13 @@ export interface AgentSession {
 }
 
 export async function openSession(config: AgentConfig, env: CommandEnvironment, log: AgentLogger): Promise<AgentSession> {
-  const logsDir = requireLogsDir(config);
-  if (!existsSync(logsDir)) throw new ConfigError(`log folder ${logsDir} does not exist`);
   const release = lockStateDir(config.stateDir);
   try {
     const spool = new Spool(config.stateDir, config.spoolLimitBytes, log);
     const transport: Transport | null = config.server === null ? null : await openTransport(config, env.adapter);
     let identity: { deviceId: string; hostname: string } | null = null;
     const cycle = async () => {
+      const logsDir = checkedLogsDir(config);
       const result = await collectAndSpool({
         stateDir: config.stateDir,
         logsDir,
@@ -67,4 +66,11 @@ export async function openSession(config: AgentConfig, env: CommandEnvironment, 
 
 export function spoolDir(config: AgentConfig): string {
   return join(config.stateDir, 'spool');
+}
+
+/** The log folder, which must exist: a typo in --logs should fail loudly, not report an empty device. */
+export function checkedLogsDir(config: AgentConfig): string {
+  const logsDir = requireLogsDir(config);
+  if (!existsSync(logsDir)) throw new ConfigError(`log folder ${logsDir} does not exist`);
+  return logsDir;
 }

@@ -1,14 +1,14 @@
-// The long-running agent: node-cron schedule + a debounced watch on the CBS folder + spool retries with backoff.
+// The long-running agent: cron schedule + a debounced watch on the CBS folder + spool retries with backoff.
 import { watch, type FSWatcher } from 'node:fs';
-import cron, { type ScheduledTask } from 'node-cron';
 import type { AgentLogger } from '../log';
 import { backoffDelay, type RetryPolicy } from '../ship/backoff';
+import { CronTimer } from './cron-timer';
 import type { DrainResult } from '../ship/sender';
 
 export interface AgentLoopDeps {
-  /** Collect and spool one report. */
-  cycle: () => Promise<unknown>;
-  /** Ship what the spool holds. */
+  /** Collect and spool one report, then ship the spool. */
+  cycle: () => Promise<DrainResult>;
+  /** Ship what the spool holds (retries). */
   drain: () => Promise<DrainResult>;
   schedule: string;
   /** Folder to watch for new servicing-log bytes, or null. */
@@ -30,7 +30,7 @@ const WATCHED = /^(CBS\.log|CbsPersist_\d+\.(log|cab)|CheckSUR\.(log|persist\.lo
  * collecting again — using Retry-After when given, else full-jitter exponential backoff.
  */
 export class AgentLoop {
-  private task: ScheduledTask | null = null;
+  private readonly timer: CronTimer;
   private watcher: FSWatcher | null = null;
   private debounceTimer: NodeJS.Timeout | null = null;
   private firstChangeAt = 0;
@@ -42,19 +42,18 @@ export class AgentLoop {
   cycles = 0;
 
   constructor(private readonly deps: AgentLoopDeps) {
-    if (!cron.validate(deps.schedule)) throw new Error(`schedule '${deps.schedule}' is not a valid cron expression`);
+    this.timer = new CronTimer(deps.schedule, () => this.trigger('cycle', 'schedule'));
   }
 
   start(): void {
-    this.task = cron.schedule(this.deps.schedule, () => this.trigger('cycle', 'schedule'), { noOverlap: false, name: 'patchlens-cycle' });
+    this.timer.start();
     if (this.deps.watchDir !== null) this.startWatch(this.deps.watchDir);
     this.trigger('cycle', 'start');
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.task?.stop();
-    await this.task?.destroy();
+    this.timer.stop();
     this.watcher?.close();
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -106,19 +105,21 @@ export class AgentLoop {
   }
 
   private async execute(kind: 'cycle' | 'drain', reason: string): Promise<void> {
+    let result: DrainResult | null = null;
     if (kind === 'cycle') {
       try {
-        await this.deps.cycle();
+        result = await this.deps.cycle();
         this.cycles++;
       } catch (error) {
         this.deps.log.error({ reason, error: (error as Error).message }, 'cycle failed; the next one will try again');
       }
     }
-    let result: DrainResult;
-    try {
-      result = await this.deps.drain();
-    } catch (error) {
-      result = { acknowledged: [], duplicates: 0, remaining: 1, stopped: { reason: 'retry', retryAfterMs: null, detail: (error as Error).message } };
+    if (result === null) {
+      try {
+        result = await this.deps.drain();
+      } catch (error) {
+        result = { acknowledged: [], duplicates: 0, remaining: 1, stopped: { reason: 'retry', retryAfterMs: null, detail: (error as Error).message } };
+      }
     }
     this.scheduleRetry(result);
   }

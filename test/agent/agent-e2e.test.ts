@@ -24,13 +24,14 @@ function windowsEnvironment(): CommandEnvironment & { lines: string[]; adapter: 
   return { adapter, now: () => new Date(), random: () => 0.5, stdout: (line) => lines.push(line), lines };
 }
 
-test('enroll, deliver, survive an outage and a revoked key: every report arrives once, in order', async () => {
+test('enroll, deliver, survive an outage and a revoked key: every report arrives once, in order', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'patchlens-e2e-'));
   const logs = join(work, 'CBS');
   const state = join(work, 'state');
   mkdirSync(logs);
   writeFileSync(join(logs, 'CBS.log'), fixture('win7-kb3172605-0x80070308.log'));
   let server = await startContractServer();
+  t.after(() => server.close());
   const port = Number(new URL(server.url).port);
   const env = windowsEnvironment();
   const common = ['--server', server.url, '--state-dir', state, '--logs', logs];
@@ -67,7 +68,6 @@ test('enroll, deliver, survive an outage and a revoked key: every report arrives
   assert.deepEqual(readdirSync(join(state, 'spool')).filter((name) => name.endsWith('.json')), []);
   const agentLog = readFileSync(join(state, 'logs', 'agent.log'), 'utf8');
   assert.match(agentLog, /re-enrolling with the configured secret/);
-  await server.close();
 });
 
 test('`once` without --logs off Windows exits 2 with one clear line', async () => {

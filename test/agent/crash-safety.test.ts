@@ -52,6 +52,7 @@ test(`SIGKILL at random points (${ITERATIONS} runs): exactly-once delivery and i
   const state = join(work, 'state');
   mkdirSync(logs);
   const server = await startContractServer();
+  t.after(() => server.close());
   const random = seeded(SEED);
   const common = ['--server', server.url, '--state-dir', state, '--logs', logs, '--device-id', 'crash-test'];
 
@@ -102,5 +103,4 @@ test(`SIGKILL at random points (${ITERATIONS} runs): exactly-once delivery and i
   assert.deepEqual(readdirSync(join(state, 'spool')).filter((name) => name.endsWith('.json')), []);
   t.diagnostic(`seed ${SEED}: ${killed} of ${ITERATIONS - 1} runs killed, ${everSpooled.size} reports seen in the spool, ${server.stored.length} stored, ${server.attempts.length} send attempts`);
   assert.ok(killed >= ITERATIONS / 4, `only ${killed} runs were actually killed (seed ${SEED})`);
-  await server.close();
 });

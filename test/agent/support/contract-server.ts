@@ -119,6 +119,7 @@ export async function startContractServer(options: { secret?: string; maxBodyByt
     sendError(response, 404, 'not_found', 'no such route');
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  server.unref(); // a failed assertion that skips close() must not keep the test process alive
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

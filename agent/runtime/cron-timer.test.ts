@@ -1,0 +1,25 @@
+// Schedule arithmetic on node-cron expressions, in local time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import cron from 'node-cron';
+import { CronTimer, nextCronTime } from './cron-timer';
+
+const next = (expression: string, after: Date) => nextCronTime(cron.parse(expression), after);
+const local = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s);
+
+test('the default every-15-minutes schedule', () => {
+  assert.deepEqual(next('*/15 * * * *', local(2024, 11, 21, 13, 55, 22)), local(2024, 11, 21, 14, 0, 0));
+  assert.deepEqual(next('*/15 * * * *', local(2024, 11, 21, 14, 0, 0)), local(2024, 11, 21, 14, 15, 0));
+  assert.deepEqual(next('*/15 * * * *', local(2024, 12, 31, 23, 59, 59)), local(2025, 1, 1, 0, 0, 0));
+});
+
+test('seconds, weekdays, month ends and either-day semantics', () => {
+  assert.deepEqual(next('*/10 * * * * *', local(2024, 11, 21, 13, 55, 22)), local(2024, 11, 21, 13, 55, 30));
+  assert.deepEqual(next('30 2 * * 1', local(2024, 11, 21, 13, 0, 0)), local(2024, 11, 25, 2, 30, 0)); // next Monday
+  assert.deepEqual(next('0 0 29 2 *', local(2025, 3, 1)), local(2028, 2, 29));
+  assert.deepEqual(next('0 0 1 * 1', local(2024, 11, 21)), local(2024, 11, 25)); // a Monday comes before the 1st
+});
+
+test('invalid expressions are refused with the expression in the message', () => {
+  assert.throws(() => new CronTimer('every now and then', () => {}), /'every now and then' is not a valid cron expression/);
+});

@@ -1,0 +1,85 @@
+// Fires a callback on a node-cron expression using plain timers: node-cron's own scheduler formats every tick
+// through Intl (ICU), which costs the idle agent ~10 MiB; here node-cron only parses the expression.
+import cron from 'node-cron';
+
+type Fields = ReturnType<typeof cron.parse>;
+
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+const SEARCH_DAYS = 366 * 5;
+
+function lastDayOfMonth(year: number, monthIndex: number): number {
+  return new Date(year, monthIndex + 1, 0).getDate();
+}
+
+function dayMatches(fields: Fields, date: Date): boolean {
+  const day = date.getDate();
+  const last = lastDayOfMonth(date.getFullYear(), date.getMonth());
+  const domAll = fields.dayOfMonth.length >= 31;
+  const dowAll = fields.dayOfWeek.length >= 7;
+  const dom = fields.dayOfMonth.some((value) => value === day || (value === 'L' && day === last));
+  const dow = fields.dayOfWeek.some((value) => value === date.getDay() || value === date.getDay() + 7);
+  if (!fields.month.includes(date.getMonth() + 1)) return false;
+  // Classic cron: when both day fields are restricted, either may match.
+  if (!domAll && !dowAll) return dom || dow;
+  return dom && dow;
+}
+
+/** The first local time strictly after `after` that matches, or null within five years. */
+export function nextCronTime(fields: Fields, after: Date): Date | null {
+  const seconds = [...fields.second].sort((a, b) => a - b);
+  const minutes = [...fields.minute].sort((a, b) => a - b);
+  const hours = [...fields.hour].sort((a, b) => a - b);
+  const start = new Date(after.getFullYear(), after.getMonth(), after.getDate());
+  for (let offset = 0; offset < SEARCH_DAYS; offset++) {
+    const day = new Date(start.getFullYear(), start.getMonth(), start.getDate() + offset);
+    if (!dayMatches(fields, day)) continue;
+    for (const hour of hours) {
+      for (const minute of minutes) {
+        for (const second of seconds) {
+          const candidate = new Date(day.getFullYear(), day.getMonth(), day.getDate(), hour, minute, second);
+          if (candidate.getTime() > after.getTime()) return candidate;
+        }
+      }
+    }
+  }
+  return null;
+}
+
+/** A stoppable timer firing at every time the expression names (local time). */
+export class CronTimer {
+  private readonly fields: Fields;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly expression: string,
+    private readonly onTick: () => void,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    if (!cron.validate(expression)) throw new Error(`schedule '${expression}' is not a valid cron expression`);
+    this.fields = cron.parse(expression);
+    if (nextCronTime(this.fields, now()) === null) throw new Error(`schedule '${expression}' never fires`);
+  }
+
+  start(): void {
+    this.arm();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private arm(): void {
+    const next = nextCronTime(this.fields, this.now());
+    if (next === null) return;
+    const wait = next.getTime() - this.now().getTime();
+    this.timer = setTimeout(
+      () => {
+        if (wait > MAX_TIMEOUT_MS) return this.arm();
+        this.onTick();
+        this.arm();
+      },
+      Math.min(Math.max(wait, 0), MAX_TIMEOUT_MS),
+    );
+  }
+}
