@@ -1,6 +1,6 @@
 // Agent routes: enrollment (secret → device key) and report ingest (validated, queued, answered after commit).
 import express, { Router, type Request } from 'express';
-import { enrollRequestSchema, type EnrollResponse, type ReportAccepted } from '../../../protocol/api';
+import { enrollRequestSchema, type EnrollRequest, type EnrollResponse, type ReportAccepted } from '../../../protocol/api';
 import { parseReport, REPORT_SCHEMA_VERSION } from '../../../protocol/report';
 import { AppError } from '../../errors';
 import type { IngestQueue } from '../../ingest/ingest-queue';
@@ -24,9 +24,13 @@ export function agentsRouter(ctx: PlatformContext, ingest: IngestQueue, enrollLi
         'Retry-After': String(wait),
       });
     }
-    const parsed = enrollRequestSchema.safeParse(req.body);
-    if (!parsed.success) enrollLimiter.hit(ip);
-    const body = parseInput(enrollRequestSchema, req.body, 'enrollment request');
+    let body: EnrollRequest;
+    try {
+      body = parseInput(enrollRequestSchema, req.body, 'enrollment request');
+    } catch (err) {
+      enrollLimiter.hit(ip);
+      throw err;
+    }
     const now = ctx.clock.now();
     const secret = await ctx.storage.credentials.useEnrollmentSecret(hashCredential(body.secret), now);
     if (!secret) {
