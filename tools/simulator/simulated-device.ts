@@ -36,6 +36,8 @@ const posix = new ProcessAdapter('linux');
 export class SimulatedDevice {
   /** Reports collected so far (the next one is number `reports + 1`). */
   reports = 0;
+  /** Sequence number of the newest report collected. */
+  lastSequence = 0;
   readonly spool: Spool | null;
   private readonly sender: SenderDeps | null;
   private key: string | null = null;
@@ -78,6 +80,7 @@ export class SimulatedDevice {
     this.reports++;
     const sequence = this.spool ? Math.max(this.reports, this.spool.maxSequence() + 1) : this.reports;
     const report = this.deps.builder.build(this.plan, this.reports, sequence, this.deps.now());
+    this.lastSequence = sequence;
     if (this.spool) this.spool.put(report, sequence);
     else this.pending = { reportId: report.reportId, body: JSON.stringify(report) };
     return this.ship();
