@@ -15,7 +15,8 @@ const TOP = 5;
 export function OverviewPage() {
   const { api, t, fmt } = useApp();
   const summary = useResource(() => api.summary(), [], ['fleet:delta']);
-  const trends = useResource(() => api.trends(90), [], ['fleet:delta']);
+  // Daily snapshots: new points arrive once a day, not with every report.
+  const trends = useResource(() => api.trends(90), []);
   const kbs = useResource(() => api.kbs(), [], ['fleet:delta']);
   const errors = useResource(() => api.errors(), [], ['fleet:delta']);
   const clusters = useResource(() => api.clusters(), [], ['cluster:changed', 'fleet:delta']);
