@@ -66,6 +66,20 @@ export const reportAcceptedSchema = z.object({
 });
 export type ReportAccepted = z.infer<typeof reportAcceptedSchema>;
 
+/** `GET /devices/:id/reports`: one accepted report of a device's history. */
+export const reportSummarySchema = z.object({
+  reportId: z.string(),
+  deviceId: z.string(),
+  sequence: z.number().int().nullable(),
+  generatedAt: z.string(),
+  receivedAt: isoTime,
+  outcome: z.enum(['applied', 'unchanged', 'superseded']),
+  changedSections: z.array(z.string()),
+  /** True while the raw report can be fetched from `GET /reports/:reportId`. */
+  hasBody: z.boolean(),
+});
+export type ReportSummaryDto = z.infer<typeof reportSummarySchema>;
+
 // --- admin --------------------------------------------------------------------------------------
 
 export const createEnrollmentSecretRequestSchema = z.object({

@@ -15,6 +15,7 @@ import type { AppModule, AppModuleFactory, PlatformContext } from './http/contex
 import { adminRouter } from './http/routes/admin';
 import { agentsRouter } from './http/routes/agents';
 import { authRouter } from './http/routes/auth';
+import { reportHistoryRouter } from './http/routes/report-history';
 import { dashboardRouter } from './http/static-dashboard';
 import { IngestQueue } from './ingest/ingest-queue';
 import { retentionModule } from './ingest/retention';
@@ -93,6 +94,7 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
   api.use(authRouter(ctx));
   api.use(agentsRouter(ctx, ingest, new RateLimiter(clock, config.enrollPerMinute, 60_000)));
   api.use(adminRouter(ctx));
+  api.use(reportHistoryRouter(ctx));
   for (const module of modules) if (module.router) api.use(module.router);
   api.use(apiNotFound);
 

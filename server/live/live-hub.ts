@@ -53,8 +53,6 @@ export class LiveHub {
   private seq = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly unsubscribe: (() => void)[] = [];
-  /** Deltas emitted so far (for tests and stats). */
-  emitted = 0;
 
   constructor(private readonly options: LiveHubOptions) {
     const { io, bus } = options;
@@ -169,7 +167,6 @@ export class LiveHub {
         counters: this.counters,
       };
       io.to(FLEET_ROOM).emit('fleet:delta', delta);
-      this.emitted++;
     }
     if (this.changedDevices.size > 0) this.emitDeviceUpdates(at);
     if (this.clusters.size > 0) io.to(FLEET_ROOM).emit('cluster:changed', [...this.clusters.values()]);
