@@ -91,6 +91,10 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     assert.deepEqual(hosts.sort(), ['BANK-WS-0412', 'BANK-WS-0977', 'BANK-WS-2231']);
     const csv = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
     assert.match(csv ?? '', /^\/patchlens\/api\/v1\/export\/devices\.csv\?.*family=dual_wpdmtp\.inf/);
+    const exported = await page.evaluate(async (url) => (await fetch(url!)).text(), csv);
+    const lines = exported.trim().split('\r\n');
+    assert.equal(lines.length, 4, 'a header and the three filtered devices');
+    assert.ok(lines.slice(1).every((line) => line.includes('dual_wpdmtp.inf')));
     await shot('devices');
   });
 
