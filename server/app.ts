@@ -123,7 +123,16 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
     if ('encrypted' in req.socket && req.socket.encrypted) return true;
     return config.trustProxy !== false && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
   };
-  const live = new LiveHub({ io, bus, auth, clock, intervalMs: config.liveIntervalMs, allowedOrigins: config.allowedOrigins, isSecure });
+  const live = new LiveHub({
+    io,
+    bus,
+    auth,
+    clock,
+    intervalMs: config.liveIntervalMs,
+    allowedOrigins: config.allowedOrigins,
+    isSecure,
+    behindProxy: config.trustProxy !== false,
+  });
 
   return {
     app,

@@ -33,13 +33,15 @@ export interface LiveHubOptions {
   allowedOrigins: readonly string[];
   /** Whether the handshake arrived over TLS (direct or via a trusted proxy). */
   isSecure(req: IncomingMessage): boolean;
+  /** Whether X-Forwarded-* headers come from a trusted proxy (TRUST_PROXY). */
+  behindProxy: boolean;
 }
 
 /** True when the browser's Origin is the server itself or explicitly allowed; absent Origin means a non-browser client. */
-export function originAllowed(req: IncomingMessage, secure: boolean, allowed: readonly string[]): boolean {
+export function originAllowed(req: IncomingMessage, secure: boolean, allowed: readonly string[], behindProxy: boolean): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
-  const host = req.headers['x-forwarded-host'] ?? req.headers.host;
+  const host = (behindProxy ? req.headers['x-forwarded-host'] : undefined) ?? req.headers.host;
   const own = `${secure ? 'https' : 'http'}://${String(host)}`;
   return origin === own || allowed.includes(origin);
 }
@@ -115,7 +117,7 @@ export class LiveHub {
 
   private async authenticate(socket: LiveSocket): Promise<void> {
     const req = socket.request;
-    if (!originAllowed(req, this.options.isSecure(req), this.options.allowedOrigins)) {
+    if (!originAllowed(req, this.options.isSecure(req), this.options.allowedOrigins, this.options.behindProxy)) {
       throw Object.assign(new Error('origin not allowed'), { data: { code: 'forbidden' } });
     }
     const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;

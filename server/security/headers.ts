@@ -22,7 +22,6 @@ export function securityHeaders(): RequestHandler {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    res.removeHeader('X-Powered-By');
     // req.secure honours `trust proxy`, so HSTS is sent directly over TLS or behind a TLS-terminating proxy.
     if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
