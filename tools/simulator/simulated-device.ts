@@ -75,6 +75,12 @@ export class SimulatedDevice {
     else this.key = await requestDeviceKey(this.deps.transport, { secret: this.deps.secret, deviceId: this.plan.deviceId, hostname: this.plan.hostname });
   }
 
+  /** Uses a key issued out of band (direct mode only): a benchmark enrolls most of a huge fleet straight in the database. */
+  adoptKey(key: string): void {
+    if (this.sender) throw new Error('adoptKey is for devices without an agent state folder');
+    this.key = key;
+  }
+
   /** Collects the next report (spooled first when the device has a spool), then ships. */
   async cycle(): Promise<ShipResult> {
     this.reports++;
