@@ -30,11 +30,15 @@ export function nextCronTime(fields: Fields, after: Date): Date | null {
   const minutes = [...fields.minute].sort((a, b) => a - b);
   const hours = [...fields.hour].sort((a, b) => a - b);
   const start = new Date(after.getFullYear(), after.getMonth(), after.getDate());
+  const clock = [after.getHours(), after.getMinutes(), after.getSeconds()] as const;
   for (let offset = 0; offset < SEARCH_DAYS; offset++) {
     const day = new Date(start.getFullYear(), start.getMonth(), start.getDate() + offset);
     if (!dayMatches(fields, day)) continue;
     for (const hour of hours) {
+      // On the first day, skip whole hours and minutes already past instead of building dates for them.
+      if (offset === 0 && hour < clock[0]) continue;
       for (const minute of minutes) {
+        if (offset === 0 && hour === clock[0] && minute < clock[1]) continue;
         for (const second of seconds) {
           const candidate = new Date(day.getFullYear(), day.getMonth(), day.getDate(), hour, minute, second);
           if (candidate.getTime() > after.getTime()) return candidate;
