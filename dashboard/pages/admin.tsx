@@ -177,9 +177,9 @@ function RoleSelect({ value }: { value?: Role }) {
   return (
     <label>
       {t('col.role')}
-      <select name="role" defaultValue={value ?? 'viewer'}>
+      <select name="role">
         {ROLES.map((role) => (
-          <option key={role} value={role}>
+          <option key={role} value={role} selected={role === (value ?? 'viewer')}>
             {t(`role.${role}`)}
           </option>
         ))}
@@ -224,9 +224,9 @@ function Users() {
                 </td>
                 <td>{t(`role.${user.role}`)}</td>
                 <td class="small">{fmt.dateTime(user.lastLoginAt)}</td>
-                <td class="actions">
+                <td>
                   {user.id !== me.id && (
-                    <>
+                    <div class="actions">
                       <button
                         type="button"
                         class="secondary small"
@@ -240,7 +240,7 @@ function Users() {
                       <button type="button" class="secondary small" onClick={() => void run(async () => setPassword((await api.resetPassword(user.id)).oneTimePassword ?? null), list.reload)}>
                         {t('admin.resetPassword')}
                       </button>
-                    </>
+                    </div>
                   )}
                 </td>
               </tr>

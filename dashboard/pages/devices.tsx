@@ -54,10 +54,10 @@ export function DevicesPage({ route }: { route: Route }) {
         </label>
         <label>
           {t('col.state')}
-          <select name="state" defaultValue={filters.state}>
+          <select name="state">
             <option value="">{t('common.any')}</option>
             {PACKAGE_STATES.map((state) => (
-              <option key={state} value={state}>
+              <option key={state} value={state} selected={filters.state === state}>
                 {state}
               </option>
             ))}
@@ -77,10 +77,14 @@ export function DevicesPage({ route }: { route: Route }) {
         </label>
         <label>
           {t('devices.staleFilter')}
-          <select name="stale" defaultValue={filters.stale}>
+          <select name="stale">
             <option value="">{t('common.any')}</option>
-            <option value="true">{t('devices.onlyStale')}</option>
-            <option value="false">{t('devices.onlyReporting')}</option>
+            <option value="true" selected={filters.stale === 'true'}>
+              {t('devices.onlyStale')}
+            </option>
+            <option value="false" selected={filters.stale === 'false'}>
+              {t('devices.onlyReporting')}
+            </option>
           </select>
         </label>
         <div class="filter-actions">

@@ -96,9 +96,14 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     assert.equal(lines.length, 4, 'a header and the three filtered devices');
     assert.ok(lines.slice(1).every((line) => line.includes('dual_wpdmtp.inf')));
     await shot('devices');
+    await page.goto(`${server.url}#/devices?state=Failed&stale=false`);
+    await page.locator('tbody tr').first().waitFor({ timeout: STEP_MS });
+    assert.equal(await page.getByLabel('State').inputValue(), 'Failed', 'the filters show what the URL asks for');
+    assert.equal(await page.getByLabel('Reporting').inputValue(), 'false');
   });
 
   test('a device shows its remediation with a healthy donor and copyable commands', async () => {
+    await page.goto(`${server.url}#/devices?family=dual_wpdmtp.inf`);
     await page.getByRole('link', { name: 'BANK-WS-2231' }).click();
     await page.getByRole('heading', { level: 1, name: 'BANK-WS-2231' }).waitFor({ timeout: STEP_MS });
     const repair = page.locator('section', { hasText: 'Recommended repair' });
@@ -170,6 +175,7 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     await open('#/admin', 'Admin');
     await page.locator('section', { hasText: 'Users' }).locator('tr', { hasText: VIEWER.username }).first().waitFor({ timeout: STEP_MS });
     await page.getByText('Audit log').waitFor({ timeout: STEP_MS });
+    assert.equal(await page.locator('section', { hasText: 'API tokens' }).getByLabel('Role').inputValue(), 'viewer', 'new credentials default to the least privilege');
     await shot('admin');
   });
 
