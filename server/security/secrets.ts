@@ -1,5 +1,5 @@
 // Random credentials (device keys, API tokens, enrollment secrets, session ids) and their stored hashes.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Prefixes make leaked credentials recognisable in logs and secret scanners. */
 export const CREDENTIAL_PREFIX = { deviceKey: 'pld', apiToken: 'plt', enrollSecret: 'ple', session: 'pls' } as const;
@@ -14,7 +14,7 @@ export function generateCredential(prefix: string): string {
  * only the hash is stored, so a database leak yields nothing usable.
  */
 export function hashCredential(credential: string): string {
-  return createHash('sha256').update(credential).digest('hex');
+  return hash('sha256', credential, 'hex');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {
