@@ -82,6 +82,7 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
     bus,
     clock,
     capacity: config.ingestQueueSize,
+    capacityBytes: config.ingestQueueBytes,
     batchSize: config.ingestBatchSize,
   });
 

@@ -69,6 +69,8 @@ export const configSchema = z
     reportBodyLimitBytes: size.default(8 * 1024 * 1024),
     /** Reports waiting for a commit; beyond it new reports get 429 + Retry-After. */
     ingestQueueSize: integer(1, 1_000_000).default(5_000),
+    /** Raw report bytes allowed to wait; bounds memory when reports are large. */
+    ingestQueueBytes: size.default(256 * 1024 * 1024),
     /** Most reports committed in one transaction (group commit). */
     ingestBatchSize: integer(1, 10_000).default(100),
     /** Report bodies older than this are pruned; the report rows stay for history. */
@@ -111,6 +113,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   REPORT_BODY_LIMIT: 'reportBodyLimitBytes',
   INGEST_QUEUE_SIZE: 'ingestQueueSize',
   INGEST_BATCH_SIZE: 'ingestBatchSize',
+  INGEST_QUEUE_BYTES: 'ingestQueueBytes',
   REPORT_BODY_RETENTION: 'reportBodyRetentionMs',
   REPORT_RETENTION: 'reportRetentionMs',
   SESSION_TTL: 'sessionTtlMs',

@@ -84,6 +84,21 @@ test('a full queue refuses with 429 overloaded and a Retry-After, and accepts ag
   assert.equal((await after).reportId, 'report-5');
 });
 
+test('the byte bound sheds large reports even when few are waiting', async () => {
+  const { repo, commits } = heldRepository();
+  const queue = new IngestQueue({ reports: repo, projections: [], bus: new EventBus(), clock: new ManualClock(), capacity: 100, capacityBytes: 10, batchSize: 10 });
+  const big = (n: number) => ({ ...item(n), rawBody: '123456' }) as IngestItem;
+  const held = queue.submit(big(0));
+  await tick();
+  const waiting = queue.submit(big(1));
+  assert.throws(() => queue.submit(big(2)), (err: unknown) => err instanceof AppError && err.status === 429);
+  commits[0]!.release();
+  await held;
+  await commitsStarted(commits, 2);
+  commits[1]!.release();
+  await waiting;
+});
+
 test('close() waits for queued reports to commit and then refuses new ones with 503', async () => {
   const { repo, commits } = heldRepository();
   const queue = new IngestQueue({ reports: repo, projections: [], bus: new EventBus(), clock: new ManualClock(), capacity: 10, batchSize: 10 });

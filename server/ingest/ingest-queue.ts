@@ -20,6 +20,8 @@ export interface IngestQueueOptions {
   clock: Clock;
   /** Reports allowed to wait; beyond it `submit` refuses with 429. */
   capacity: number;
+  /** Raw body bytes allowed to wait; beyond it `submit` refuses with 429 too. */
+  capacityBytes?: number;
   /** Most reports per transaction. */
   batchSize: number;
 }
@@ -33,6 +35,7 @@ export interface IngestQueueStats {
 
 export class IngestQueue {
   private readonly pending: Pending[] = [];
+  private pendingBytes = 0;
   private draining = false;
   private scheduled = false;
   private closed = false;
@@ -53,7 +56,7 @@ export class IngestQueue {
    */
   submit(item: IngestItem): Promise<IngestOutcome> {
     if (this.closed) throw new AppError(503, 'overloaded', 'The server is shutting down; retry shortly.', undefined, { 'Retry-After': '5' });
-    if (this.pending.length >= this.options.capacity) {
+    if (this.pending.length >= this.options.capacity || this.pendingBytes + item.rawBody.length > (this.options.capacityBytes ?? Infinity)) {
       this.stats.rejectedOverload++;
       const seconds = Math.min(60, Math.max(1, Math.ceil(this.pending.length / Math.max(this.rate, 1))));
       throw new AppError(429, 'overloaded', 'The server is busy ingesting other reports; retry after the delay given in Retry-After.', undefined, {
@@ -62,6 +65,7 @@ export class IngestQueue {
     }
     return new Promise<IngestOutcome>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
+      this.pendingBytes += item.rawBody.length;
       this.stats.queued = this.pending.length;
       this.schedule();
     });
@@ -90,6 +94,7 @@ export class IngestQueue {
     this.draining = true;
     try {
       const batch = this.pending.splice(0, this.batchLimit());
+      for (const p of batch) this.pendingBytes -= p.item.rawBody.length;
       this.stats.queued = this.pending.length;
       if (batch.length > 0) await this.commit(batch);
     } finally {
