@@ -17,9 +17,14 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
+  const outsidePrefix: string[] = [];
 
   const shot = (name: string, target: Page = page) => target.screenshot({ path: new URL(`dashboard-${name}.png`, RESULTS).pathname });
   const watch = (target: Page) => {
+    target.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.protocol.startsWith('http') && !url.pathname.startsWith('/patchlens/')) outsidePrefix.push(url.pathname);
+    });
     target.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     target.on('console', (message) => {
       // 4xx answers the tests provoke on purpose show up as "Failed to load resource"; anything else is a defect.
@@ -209,20 +214,22 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
       assert.ok(!nav.includes('Admin'), `viewer nav: ${nav.join(', ')}`);
       await viewerPage.goto(`${server.url}#/admin`);
       await viewerPage.getByRole('alert').filter({ hasText: 'This page needs the admin role.' }).waitFor({ timeout: STEP_MS });
+      await shot('viewer-admin-denied', viewerPage);
       assert.equal(await viewerPage.getByRole('button', { name: 'Create token' }).count(), 0);
       const status = await viewerPage.evaluate(async () => (await fetch('api/v1/admin/users')).status);
       assert.equal(status, 403);
       await viewerPage.goto(`${server.url}#/updates`);
       await viewerPage.locator('tr', { hasText: 'KB5043064' }).first().waitFor({ timeout: STEP_MS });
       assert.equal(await viewerPage.getByRole('button', { name: 'Add baseline' }).count(), 0);
-      await shot('viewer-admin-denied', viewerPage);
+      await shot('viewer-updates', viewerPage);
     } finally {
       await viewer.close();
     }
   });
 
-  test('no script or content-security errors on any page', () => {
+  test('no script or content-security errors on any page, and every request stays under the path prefix', () => {
     assert.deepEqual(problems, []);
+    assert.deepEqual(outsidePrefix, []);
   });
 });
 
