@@ -2,6 +2,7 @@
 // forged keys and SQL metacharacters in every device filter — each rejected with the right status, nothing stored, the server still serving.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { CREDENTIAL_PREFIX, generateCredential } from '../../server/security/secrets';
 import { createFleetModule } from '../../server/http/routes/fleet/index';
@@ -110,6 +111,17 @@ describe('hostile report senders', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     socket.write('0\r\n\r\n');
+    assert.equal(await status, '413');
+    assert.equal(storedReports(), before);
+  });
+
+  test('a small gzip body that inflates past the size limit (a zip bomb) is refused with 413 and stores nothing', async () => {
+    const before = storedReports();
+    const bomb = gzipSync(Buffer.alloc(BODY_LIMIT * 64, ' '));
+    assert.ok(bomb.length < BODY_LIMIT / 4);
+    const socket = await rawRequest(server.url, reportHead(key, `Content-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n`));
+    const status = answer(socket, 5_000);
+    socket.write(bomb);
     assert.equal(await status, '413');
     assert.equal(storedReports(), before);
   });
