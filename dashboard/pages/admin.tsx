@@ -7,36 +7,9 @@ import { ALERT_KINDS } from '../../protocol/fleet-api';
 import { useApp } from '../app-context';
 import { TableHead } from '../components/table-head';
 import type { MessageKey } from '../i18n/index';
+import { CreateForm, field, Revealed, useManagedList } from '../components/managed-list';
 import { EmptyRow, ErrorNote, Section } from '../components/notes';
 import { useResource } from '../use-resource';
-
-/** Runs an admin action, shows its error, and reloads the list it changed. */
-function useAction() {
-  const [error, setError] = useState<Error | null>(null);
-  const run = async (action: () => Promise<unknown>, then?: () => void) => {
-    setError(null);
-    try {
-      await action();
-      then?.();
-    } catch (err) {
-      setError(err as Error);
-    }
-  };
-  return { error, run };
-}
-
-/** A secret shown once, right after it was created. */
-function Revealed({ label, value }: { label: string; value: string | null }) {
-  const { t } = useApp();
-  if (!value) return null;
-  return (
-    <div class="revealed" role="status">
-      <strong>{label}</strong> <code class="mono">{value}</code> <span class="muted small">{t('admin.shownOnce')}</span>
-    </div>
-  );
-}
-
-const formValue = (event: Event, name: string) => String(new FormData(event.currentTarget as HTMLFormElement).get(name) ?? '').trim();
 
 export function AdminPage() {
   const { t, isAdmin } = useApp();
@@ -92,28 +65,18 @@ interface CredentialsProps<T extends Credential> {
 /** Enrollment secrets and API tokens: issued once with their value shown once, listed, revoked. */
 function Credentials<T extends Credential>(props: CredentialsProps<T>) {
   const { t } = useApp();
-  const list = useResource(() => props.load(), []);
-  const { error, run } = useAction();
-  const [created, setCreated] = useState<string | null>(null);
+  const { list, error, revealed, change } = useManagedList(() => props.load());
   return (
     <Section title={t(props.title)}>
-      <ErrorNote error={list.error ?? error} />
-      <Revealed label={t(props.revealLabel)} value={created} />
-      <form
-        class="inline-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const form = new FormData(event.currentTarget as HTMLFormElement);
-          void run(async () => setCreated(await props.create(form)), list.reload);
-        }}
-      >
+      <ErrorNote error={error} />
+      <Revealed label={t(props.revealLabel)} value={revealed} />
+      <CreateForm submitLabel={t(props.createLabel)} onCreate={(form) => change(() => props.create(form))}>
         <label>
           {t('col.name')}
           <input name="name" required maxLength={100} />
         </label>
         {props.fields}
-        <button type="submit">{t(props.createLabel)}</button>
-      </form>
+      </CreateForm>
       <table>
         <tbody>
           {list.data?.items.length === 0 && <EmptyRow columns={3} />}
@@ -127,7 +90,7 @@ function Credentials<T extends Credential>(props: CredentialsProps<T>) {
                 {item.revokedAt ? (
                   <span class="badge">{t('admin.revoked')}</span>
                 ) : (
-                  <button type="button" class="danger small" onClick={() => void run(() => props.revoke(item.id), list.reload)}>
+                  <button type="button" class="danger small" onClick={() => void change(() => props.revoke(item.id))}>
                     {t('action.revoke')}
                   </button>
                 )}
@@ -148,7 +111,7 @@ function Secrets() {
       createLabel="admin.createSecret"
       revealLabel="admin.newSecret"
       load={api.secrets}
-      create={async (form) => (await api.createSecret(String(form.get('name')).trim())).secret}
+      create={async (form) => (await api.createSecret(field(form, 'name'))).secret}
       revoke={api.revokeSecret}
       describe={(secret) => `${t('admin.uses', { count: secret.uses })} · ${fmt.dateTime(secret.createdAt)}`}
     />
@@ -163,7 +126,7 @@ function Tokens() {
       createLabel="admin.createToken"
       revealLabel="admin.newToken"
       load={api.tokens}
-      create={async (form) => (await api.createToken(String(form.get('name')).trim(), String(form.get('role')) as Role)).token}
+      create={async (form) => (await api.createToken(field(form, 'name'), field(form, 'role') as Role)).token}
       revoke={api.revokeToken}
       fields={<RoleSelect />}
       describe={(token) => fmt.dateTime(token.lastUsedAt ?? token.createdAt)}
@@ -190,29 +153,19 @@ function RoleSelect({ value }: { value?: Role }) {
 
 function Users() {
   const { api, t, fmt, user: me } = useApp();
-  const list = useResource(() => api.users(), []);
-  const { error, run } = useAction();
-  const [password, setPassword] = useState<string | null>(null);
+  const { list, error, revealed, change } = useManagedList(() => api.users());
+  const oneTimePassword = async (pending: Promise<{ oneTimePassword?: string | undefined }>) => (await pending).oneTimePassword ?? null;
   return (
     <Section title={t('admin.users')}>
-      <ErrorNote error={list.error ?? error} />
-      <Revealed label={t('admin.oneTimePassword')} value={password} />
-      <form
-        class="inline-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const username = formValue(event, 'username');
-          const role = formValue(event, 'role') as Role;
-          void run(async () => setPassword((await api.createUser(username, role)).oneTimePassword ?? null), list.reload);
-        }}
-      >
+      <ErrorNote error={error} />
+      <Revealed label={t('admin.oneTimePassword')} value={revealed} />
+      <CreateForm submitLabel={t('admin.createUser')} onCreate={(form) => change(() => oneTimePassword(api.createUser(field(form, 'username'), field(form, 'role') as Role)))}>
         <label>
           {t('col.username')}
           <input name="username" required maxLength={64} pattern="[A-Za-z0-9._@\-]+" />
         </label>
         <RoleSelect />
-        <button type="submit">{t('admin.createUser')}</button>
-      </form>
+      </CreateForm>
       <div class="table-wrap">
         <table>
           <TableHead columns={[t('col.username'), t('col.role'), t('admin.lastLogin'), '']} />
@@ -230,14 +183,14 @@ function Users() {
                       <button
                         type="button"
                         class="secondary small"
-                        onClick={() => void run(() => api.updateUser(user.id, { role: user.role === 'admin' ? 'viewer' : 'admin' }), list.reload)}
+                        onClick={() => void change(() => api.updateUser(user.id, { role: user.role === 'admin' ? 'viewer' : 'admin' }))}
                       >
                         {user.role === 'admin' ? t('admin.makeViewer') : t('admin.makeAdmin')}
                       </button>
-                      <button type="button" class="secondary small" onClick={() => void run(() => api.updateUser(user.id, { disabled: !user.disabled }), list.reload)}>
+                      <button type="button" class="secondary small" onClick={() => void change(() => api.updateUser(user.id, { disabled: !user.disabled }))}>
                         {user.disabled ? t('admin.enable') : t('admin.disable')}
                       </button>
-                      <button type="button" class="secondary small" onClick={() => void run(async () => setPassword((await api.resetPassword(user.id)).oneTimePassword ?? null), list.reload)}>
+                      <button type="button" class="secondary small" onClick={() => void change(() => oneTimePassword(api.resetPassword(user.id)))}>
                         {t('admin.resetPassword')}
                       </button>
                     </div>
@@ -254,27 +207,17 @@ function Users() {
 
 function Webhooks() {
   const { api, t } = useApp();
-  const list = useResource(() => api.webhooks(), []);
-  const { error, run } = useAction();
-  const [secret, setSecret] = useState<string | null>(null);
+  const { list, error, revealed, change } = useManagedList(() => api.webhooks());
   return (
     <Section title={t('admin.webhooks')}>
-      <ErrorNote error={list.error ?? error} />
-      <Revealed label={t('admin.signingSecret')} value={secret} />
-      <form
-        class="inline-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const url = formValue(event, 'url');
-          void run(async () => setSecret((await api.createWebhook({ url })).secret), list.reload);
-        }}
-      >
+      <ErrorNote error={error} />
+      <Revealed label={t('admin.signingSecret')} value={revealed} />
+      <CreateForm submitLabel={t('admin.addWebhook')} onCreate={(form) => change(async () => (await api.createWebhook({ url: field(form, 'url') })).secret)}>
         <label>
           URL
           <input name="url" type="url" required placeholder="https://chat.example.com/hooks/patchlens" />
         </label>
-        <button type="submit">{t('admin.addWebhook')}</button>
-      </form>
+      </CreateForm>
       <p class="muted small">{t('admin.webhookKinds', { kinds: ALERT_KINDS.join(', ') })}</p>
       <table>
         <tbody>
@@ -283,12 +226,12 @@ function Webhooks() {
             <tr key={hook.id}>
               <td class="wrap-any small">{hook.url}</td>
               <td>
-                <button type="button" class="secondary small" onClick={() => void run(() => api.updateWebhook(hook.id, { enabled: !hook.enabled }), list.reload)}>
+                <button type="button" class="secondary small" onClick={() => void change(() => api.updateWebhook(hook.id, { enabled: !hook.enabled }))}>
                   {hook.enabled ? t('admin.disable') : t('admin.enable')}
                 </button>
               </td>
               <td>
-                <button type="button" class="danger small" onClick={() => void run(() => api.deleteWebhook(hook.id), list.reload)}>
+                <button type="button" class="danger small" onClick={() => void change(() => api.deleteWebhook(hook.id))}>
                   {t('action.delete')}
                 </button>
               </td>
@@ -302,33 +245,28 @@ function Webhooks() {
 
 function Settings() {
   const { api, t } = useApp();
-  const settings = useResource(() => api.settings(), []);
-  const { error, run } = useAction();
+  const { list: settings, error, change } = useManagedList(() => api.settings());
   const [saved, setSaved] = useState(false);
   const current = settings.data?.settings;
   return (
     <Section title={t('admin.settings')}>
-      <ErrorNote error={settings.error ?? error} />
+      <ErrorNote error={error} />
       {current && (
         <form
           class="stacked-form"
           key={JSON.stringify(current)}
           onSubmit={(event) => {
             event.preventDefault();
+            const form = new FormData(event.currentTarget as HTMLFormElement);
             setSaved(false);
-            void run(
-              () =>
-                api.updateSettings({
-                  staleAfterHours: Number(formValue(event, 'staleAfterHours')),
-                  clusterAlertThreshold: Number(formValue(event, 'clusterAlertThreshold')),
-                  complianceAlertPercent: Number(formValue(event, 'complianceAlertPercent')),
-                  repairSource: formValue(event, 'repairSource') || null,
-                }),
-              () => {
-                setSaved(true);
-                settings.reload();
-              },
-            );
+            void change(() =>
+              api.updateSettings({
+                staleAfterHours: Number(field(form, 'staleAfterHours')),
+                clusterAlertThreshold: Number(field(form, 'clusterAlertThreshold')),
+                complianceAlertPercent: Number(field(form, 'complianceAlertPercent')),
+                repairSource: field(form, 'repairSource') || null,
+              }),
+            ).then(setSaved);
           }}
         >
           <label>

@@ -1,7 +1,7 @@
 // Updates: devices per state for every KB, and the baseline editor (admins) that compliance is measured against.
-import { useState } from 'preact/hooks';
 import { PACKAGE_STATES, type PackageState } from '../../protocol/report';
 import { useApp } from '../app-context';
+import { CreateForm, field, useManagedList } from '../components/managed-list';
 import { TableHead } from '../components/table-head';
 import { EmptyRow, ErrorNote, Section } from '../components/notes';
 import { STATE_COLORS } from '../palette';
@@ -67,38 +67,22 @@ export function UpdatesPage({ route }: { route: Route }) {
 
 function Baselines() {
   const { api, t, fmt, isAdmin } = useApp();
-  const baselines = useResource(() => api.baselines(), [], ['fleet:delta']);
-  const [error, setError] = useState<Error | null>(null);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const formElement = event.currentTarget as HTMLFormElement;
-    const form = new FormData(formElement);
-    setError(null);
-    try {
-      await api.createBaseline({
-        kb: String(form.get('kb')).trim().toUpperCase(),
-        appliesTo: Number(form.get('appliesTo')),
-        dueDate: String(form.get('dueDate')),
-        name: String(form.get('name') ?? '').trim() || undefined,
-      });
-      formElement.reset();
-      baselines.reload();
-    } catch (err) {
-      setError(err as Error);
-    }
-  };
-  const remove = async (id: number) => {
-    if (!window.confirm(t('updates.confirmDelete'))) return;
-    try {
-      await api.deleteBaseline(id);
-      baselines.reload();
-    } catch (err) {
-      setError(err as Error);
-    }
+  const { list: baselines, error, change } = useManagedList(() => api.baselines(), ['fleet:delta']);
+  const create = (form: FormData) =>
+    change(() =>
+      api.createBaseline({
+        kb: field(form, 'kb').toUpperCase(),
+        appliesTo: Number(field(form, 'appliesTo')),
+        dueDate: field(form, 'dueDate'),
+        name: field(form, 'name') || undefined,
+      }),
+    );
+  const remove = (id: number) => {
+    if (window.confirm(t('updates.confirmDelete'))) void change(() => api.deleteBaseline(id));
   };
   return (
     <Section title={t('updates.baselines')}>
-      <ErrorNote error={baselines.error ?? error} />
+      <ErrorNote error={error} />
       <table>
         <thead>
           <tr>
@@ -123,7 +107,7 @@ function Baselines() {
               </td>
               {isAdmin && (
                 <td>
-                  <button type="button" class="danger small" onClick={() => void remove(item.baseline.id)}>
+                  <button type="button" class="danger small" onClick={() => remove(item.baseline.id)}>
                     {t('action.delete')}
                   </button>
                 </td>
@@ -133,7 +117,7 @@ function Baselines() {
         </tbody>
       </table>
       {isAdmin && (
-        <form class="inline-form" onSubmit={(event) => void submit(event)} aria-label={t('updates.addBaseline')}>
+        <CreateForm submitLabel={t('updates.addBaseline')} onCreate={create}>
           <label>
             {t('col.kb')}
             <input name="kb" required pattern="[Kk][Bb]\d{4,9}" placeholder="KB5043064" />
@@ -150,8 +134,7 @@ function Baselines() {
             {t('col.name')}
             <input name="name" maxLength={200} />
           </label>
-          <button type="submit">{t('updates.addBaseline')}</button>
-        </form>
+        </CreateForm>
       )}
     </Section>
   );
