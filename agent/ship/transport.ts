@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { isIP } from 'node:net';
 import { checkServerUrl } from '../config';
 
 export interface TransportOptions {
@@ -64,11 +65,12 @@ export class Transport {
         path: `${url.pathname}${url.search}`,
         headers,
         ca: this.ca,
-        servername: url.hostname,
+        // SNI carries host names only (RFC 6066); an IP address is verified against the certificate's IP SANs.
+        servername: serverName(url),
         agent: false,
         timeout: this.timeoutMs,
       };
-      if (tunnel) requestOptions.createConnection = () => tls.connect({ socket: tunnel, servername: url.hostname, ca: this.ca });
+      if (tunnel) requestOptions.createConnection = () => tls.connect({ socket: tunnel, servername: serverName(url), ca: this.ca });
       const request = (secure ? https : http).request(requestOptions, (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -123,4 +125,9 @@ export function describeResponse(response: HttpResponse): string {
     // not JSON
   }
   return `HTTP ${response.status}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`;
+}
+
+function serverName(url: URL): string | undefined {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return isIP(host) ? undefined : host;
 }
