@@ -31,6 +31,7 @@ export const en = {
   'action.copy': 'Copy',
   'action.copied': 'Copied',
   'action.copyCommand': 'Copy command',
+  'action.edit': 'Edit',
   'action.delete': 'Delete',
   'action.next': 'Next',
   'action.previous': 'Previous',
@@ -155,6 +156,7 @@ export const en = {
   'updates.appliesTo': 'Applies to build',
   'updates.due': 'Due',
   'updates.compliance': 'Compliance',
+  'updates.saveBaseline': 'Save {kb}',
   'updates.addBaseline': 'Add baseline',
   'updates.confirmDelete': 'Delete this baseline? Its compliance history stays.',
 

@@ -33,6 +33,7 @@ export const zhCN: Record<MessageKey, string> = {
   'action.copy': '复制',
   'action.copied': '已复制',
   'action.copyCommand': '复制命令',
+  'action.edit': '编辑',
   'action.delete': '删除',
   'action.next': '下一页',
   'action.previous': '上一页',
@@ -157,6 +158,7 @@ export const zhCN: Record<MessageKey, string> = {
   'updates.appliesTo': '适用版本',
   'updates.due': '截止日期',
   'updates.compliance': '合规率',
+  'updates.saveBaseline': '保存 {kb}',
   'updates.addBaseline': '添加基线',
   'updates.confirmDelete': '删除此基线？其合规历史会保留。',
 

@@ -1,4 +1,6 @@
 // Updates: devices per state for every KB, and the baseline editor (admins) that compliance is measured against.
+import { useState } from 'preact/hooks';
+import type { Baseline } from '../../protocol/fleet-api';
 import { PACKAGE_STATES, type PackageState } from '../../protocol/report';
 import { useApp } from '../app-context';
 import { CreateForm, field, useManagedList } from '../components/managed-list';
@@ -68,15 +70,13 @@ export function UpdatesPage({ route }: { route: Route }) {
 function Baselines() {
   const { api, t, fmt, isAdmin } = useApp();
   const { list: baselines, error, change } = useManagedList(() => api.baselines(), ['fleet:delta']);
-  const create = (form: FormData) =>
-    change(() =>
-      api.createBaseline({
-        kb: field(form, 'kb').toUpperCase(),
-        appliesTo: Number(field(form, 'appliesTo')),
-        dueDate: field(form, 'dueDate'),
-        name: field(form, 'name') || undefined,
-      }),
-    );
+  const [editing, setEditing] = useState<Baseline | null>(null);
+  const save = async (form: FormData) => {
+    const input = { kb: field(form, 'kb').toUpperCase(), appliesTo: Number(field(form, 'appliesTo')), dueDate: field(form, 'dueDate'), name: field(form, 'name') || undefined };
+    const done = await change(() => (editing ? api.updateBaseline(editing.id, input) : api.createBaseline(input)));
+    if (done) setEditing(null);
+    return done;
+  };
   const remove = (id: number) => {
     if (window.confirm(t('updates.confirmDelete'))) void change(() => api.deleteBaseline(id));
   };
@@ -106,7 +106,10 @@ function Baselines() {
                 {fmt.percent(item.compliancePercent)} <span class="muted small">({fmt.number(item.compliant)}/{fmt.number(item.applicable)})</span>
               </td>
               {isAdmin && (
-                <td>
+                <td class="actions">
+                  <button type="button" class="secondary small" onClick={() => setEditing(item.baseline)}>
+                    {t('action.edit')}
+                  </button>
                   <button type="button" class="danger small" onClick={() => remove(item.baseline.id)}>
                     {t('action.delete')}
                   </button>
@@ -117,23 +120,28 @@ function Baselines() {
         </tbody>
       </table>
       {isAdmin && (
-        <CreateForm submitLabel={t('updates.addBaseline')} onCreate={create}>
+        <CreateForm key={editing?.id ?? 'new'} submitLabel={editing ? t('updates.saveBaseline', { kb: editing.kb }) : t('updates.addBaseline')} onCreate={save}>
           <label>
             {t('col.kb')}
-            <input name="kb" required pattern="[Kk][Bb]\d{4,9}" placeholder="KB5043064" />
+            <input name="kb" required pattern="[Kk][Bb]\d{4,9}" placeholder="KB5043064" defaultValue={editing?.kb} />
           </label>
           <label>
             {t('updates.appliesTo')}
-            <input name="appliesTo" required type="number" min={1000} max={99999} placeholder="19045" />
+            <input name="appliesTo" required type="number" min={1000} max={99999} placeholder="19045" defaultValue={editing ? String(editing.appliesTo) : undefined} />
           </label>
           <label>
             {t('updates.due')}
-            <input name="dueDate" required type="date" />
+            <input name="dueDate" required type="date" defaultValue={editing?.dueDate} />
           </label>
           <label>
             {t('col.name')}
-            <input name="name" maxLength={200} />
+            <input name="name" maxLength={200} defaultValue={editing?.name} />
           </label>
+          {editing && (
+            <button type="button" class="secondary" onClick={() => setEditing(null)}>
+              {t('action.cancel')}
+            </button>
+          )}
         </CreateForm>
       )}
     </Section>

@@ -165,6 +165,29 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     await shot('errors');
   });
 
+  test('an admin adds and edits a baseline; the overview shows its compliance', async () => {
+    await open('#/updates', 'Updates (KBs)');
+    const editor = page.getByRole('form', { name: 'Add baseline' });
+    await editor.getByLabel('KB').fill('KB5043064');
+    await editor.getByLabel('Applies to build').fill('19045');
+    await editor.getByLabel('Due').fill('2024-10-08');
+    await editor.getByLabel('Name').fill('September 2024 LCU');
+    await editor.getByRole('button', { name: 'Add baseline' }).click();
+    const row = page.locator('section', { hasText: 'Baselines' }).locator('tr', { hasText: 'September 2024 LCU' });
+    await row.waitFor({ timeout: STEP_MS });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('form', { name: 'Save KB5043064' });
+    assert.equal(await edit.getByLabel('Due').inputValue(), '2024-10-08');
+    await edit.getByLabel('Due').fill('2024-12-31');
+    await edit.getByRole('button', { name: 'Save KB5043064' }).click();
+    await row.getByText('Dec 31, 2024').waitFor({ timeout: STEP_MS });
+    await open('#/', 'Overview');
+    const compliance = page.locator('section', { hasText: 'Compliance per baseline' });
+    await compliance.getByText('September 2024 LCU').waitFor({ timeout: STEP_MS });
+    assert.match((await compliance.locator('.bar-label strong').first().textContent()) ?? '', /^\d+(\.\d)?%$/);
+    await shot('overview-baseline');
+  });
+
   test('uploading a CBS.log shows its failures; a bad file gets a clear message', async () => {
     await open('#/analyze', 'Analyze a log');
     await page.locator('input[type=file]').setInputFiles({ name: 'CBS.log', mimeType: 'text/plain', buffer: KB3172605_LOG });
