@@ -8,21 +8,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runEnrollCommand } from '../../agent/commands/enroll';
 import { runOnceCommand } from '../../agent/commands/once';
-import type { CommandEnvironment } from '../../agent/commands/common';
-import { RecordedAdapter } from '../../agent/windows/recorded-adapter';
 import { startContractServer } from './support/contract-server';
+import { RECORDED_MACHINE_GUID, windowsEnvironment } from './support/windows-environment';
 
 const root = new URL('../../', import.meta.url).pathname;
 const fixture = (name: string) => readFileSync(join(root, 'test/fixtures/logs', name));
-const inventory = readFileSync(join(root, 'agent/test-data/inventory-case1.json'), 'utf8');
-
-function windowsEnvironment(): CommandEnvironment & { lines: string[]; adapter: RecordedAdapter } {
-  const lines: string[] = [];
-  const adapter = new RecordedAdapter('win32')
-    .answer('powershell', { code: 0, stdout: inventory, stderr: '' })
-    .answer('icacls', { code: 0, stdout: 'Successfully processed 1 files', stderr: '' });
-  return { adapter, now: () => new Date(), random: () => 0.5, stdout: (line) => lines.push(line), lines };
-}
 
 test('enroll, deliver, survive an outage and a revoked key: every report arrives once, in order', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'patchlens-e2e-'));
@@ -37,7 +27,7 @@ test('enroll, deliver, survive an outage and a revoked key: every report arrives
   const common = ['--server', server.url, '--state-dir', state, '--logs', logs];
 
   assert.equal(await runEnrollCommand([...common, '--secret', server.secret], env), 0);
-  assert.ok(server.keys.has('6f1c2a9e-3b7d-4e21-9a55-0c8e4f7d2b10'), 'enrolled under the MachineGuid');
+  assert.ok(server.keys.has(RECORDED_MACHINE_GUID), 'enrolled under the MachineGuid');
   assert.equal(env.adapter.calls.filter((call) => call.file === 'icacls').length, 1, 'key file ACL set');
 
   assert.equal(await runOnceCommand(common, env), 0);
