@@ -123,6 +123,9 @@ export class LiveHub {
     const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
     const principal = token ? await this.options.auth.fromToken(token) : await this.options.auth.fromHeaders({ cookie: req.headers.cookie });
     if (!principal) throw Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated' } });
+    if (principal.kind === 'user' && principal.mustChangePassword) {
+      throw Object.assign(new Error('password change required'), { data: { code: 'forbidden' } });
+    }
     socket.data.principal = principal;
   }
 

@@ -36,6 +36,12 @@ describe('live push', () => {
     await assert.rejects(open(server, {}), /unauthenticated/);
   });
 
+  test('a user who still has to change a one-time password gets no live socket', async () => {
+    const { oneTimePassword } = await server.patchlens.ctx.admin.createUser({ name: 't', ip: null }, { username: 'newbie', role: 'viewer' });
+    const session = await login(server, 'newbie', oneTimePassword);
+    await assert.rejects(open(server, { cookie: session.cookie }), /password change required/);
+  });
+
   test('a socket from a foreign Origin is refused even with a valid session', async () => {
     await assert.rejects(open(server, { cookie, origin: 'https://evil.example' }), /origin not allowed/);
   });
