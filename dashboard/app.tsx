@@ -4,9 +4,10 @@ import type { SessionResponse } from '../protocol/api';
 import type { ApiClient } from './api/client';
 import type { FleetApi } from './api/fleet';
 import { AppContext, type AppContextValue } from './app-context';
+import { LanguageSelect } from './components/language-select';
 import { LiveIndicator } from './components/live-indicator';
 import { createFormatter } from './format';
-import { initialLocale, LOCALES, saveLocale, translator, type Locale, type MessageKey } from './i18n/index';
+import { initialLocale, saveLocale, translator, type Locale, type MessageKey } from './i18n/index';
 import type { LiveConnection } from './live/socket';
 import { AdminPage } from './pages/admin';
 import { AnalyzePage } from './pages/analyze';
@@ -105,7 +106,9 @@ export function App({ client, api, live, initialSession }: AppProps) {
   };
 
   if (!checked) return <p class="boot">PatchLens…</p>;
-  if (!signedIn) return <LoginPage api={api} t={t} session={session} onSignedIn={onSignedIn} />;
+  if (!signedIn) {
+    return <LoginPage api={api} t={t} session={session} onSignedIn={onSignedIn} language={<LanguageSelect locale={locale} t={t} onChange={changeLocale} />} />;
+  }
 
   const context: AppContextValue = { api, live, user: session.user, locale, t, fmt, isAdmin: session.user.role === 'admin' };
   const current = route.segments[0] ?? '';
@@ -131,16 +134,7 @@ export function App({ client, api, live, initialSession }: AppProps) {
         </nav>
         <div class="tools">
           <LiveIndicator />
-          <label class="visually-hidden" for="locale">
-            {t('app.language')}
-          </label>
-          <select id="locale" value={locale} onChange={(event) => changeLocale((event.currentTarget as HTMLSelectElement).value as Locale)}>
-            {LOCALES.map((item) => (
-              <option key={item} value={item}>
-                {item === 'en' ? 'English' : '简体中文'}
-              </option>
-            ))}
-          </select>
+          <LanguageSelect locale={locale} t={t} onChange={changeLocale} />
           <button type="button" class="secondary" aria-pressed={theme === 'dark'} onClick={() => changeTheme(theme === 'dark' ? 'light' : 'dark')}>
             {theme === 'dark' ? t('app.lightMode') : t('app.darkMode')}
           </button>

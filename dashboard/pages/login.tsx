@@ -1,4 +1,5 @@
 // Sign-in, and the forced password change after a one-time password.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { SessionResponse } from '../../protocol/api';
 import type { FleetApi } from '../api/fleet';
@@ -10,9 +11,11 @@ interface LoginProps {
   /** The signed-in session; `mustChangePassword` users are asked for a new password first. */
   session: SessionResponse | null;
   onSignedIn(session: SessionResponse): void;
+  /** The language switch, so the page can be read before signing in. */
+  language: ComponentChildren;
 }
 
-export function LoginPage({ api, t, session, onSignedIn }: LoginProps) {
+export function LoginPage({ api, t, session, onSignedIn, language }: LoginProps) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const changing = session?.user.mustChangePassword ?? false;
@@ -40,7 +43,10 @@ export function LoginPage({ api, t, session, onSignedIn }: LoginProps) {
   return (
     <main class="login">
       <form class="card login-card" onSubmit={(event) => void submit(event)} aria-labelledby="login-title">
-        <h1 id="login-title">PatchLens</h1>
+        <div class="login-head">
+          <h1 id="login-title">PatchLens</h1>
+          {language}
+        </div>
         <p class="muted">{changing ? t('login.changeIntro') : t('login.intro')}</p>
         {changing ? (
           <>

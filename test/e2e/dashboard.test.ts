@@ -62,6 +62,9 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     await page.goto(server.url, { timeout: STEP_MS });
     await page.getByRole('heading', { name: 'PatchLens' }).waitFor({ timeout: STEP_MS });
     await shot('login');
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('button', { name: '登录' }).waitFor({ timeout: STEP_MS });
+    await page.getByLabel('语言').selectOption('en');
     await signIn(page, 'admin', ADMIN_PASSWORD);
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor({ timeout: STEP_MS });
     await page.locator('[data-stat="Devices"]:text-is("3")').waitFor({ timeout: STEP_MS });
