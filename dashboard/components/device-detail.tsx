@@ -187,7 +187,7 @@ export function Hresult({ code, name }: { code: string; name?: string | null }) 
   return (
     <a class="mono" href={href(['devices'], { hresult: code })}>
       {code}
-      {name ? <span class="muted small"> {name}</span> : null}
+      {name ? <span class="muted small hresult-name"> {name}</span> : null}
     </a>
   );
 }
