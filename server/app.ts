@@ -115,6 +115,11 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
       ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
       : createHttpServer(app);
 
+  // Slow or stalled clients cannot hold sockets forever; agents behind proxies keep connections alive.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 120_000;
+  server.keepAliveTimeout = 65_000;
+
   const io: LiveServer = new SocketServer(server, {
     path: `${config.basePath}/socket.io`,
     serveClient: false,
