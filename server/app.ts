@@ -115,10 +115,10 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
       ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
       : createHttpServer(app);
 
-  // Slow or stalled clients cannot hold sockets forever; agents behind proxies keep connections alive.
+  // Slow or stalled clients cannot hold sockets forever (headers timeout stays above keep-alive).
   server.headersTimeout = 20_000;
   server.requestTimeout = 120_000;
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = 15_000;
 
   const io: LiveServer = new SocketServer(server, {
     path: `${config.basePath}/socket.io`,
