@@ -15,16 +15,27 @@ export interface AnalyzedUpload {
 }
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
-/** Bytes of the head checked for NUL: text logs have none, executables and images always do. */
+/** Bytes of the head checked for NUL. */
 const BINARY_PROBE_BYTES = 8_192;
+/**
+ * NUL bytes a text log may carry in its head: CheckSUR.log copies raw bytes of corrupt .mum files
+ * into its rows, so one stray NUL is not proof of a binary file; executables and images have hundreds.
+ */
+const TOLERATED_NULS = 16;
+const CAB_MAGIC = [0x4d, 0x53, 0x43, 0x46]; // "MSCF"
 
 const startsWith = (chunk: Uint8Array, magic: number[]) => magic.every((byte, index) => chunk[index] === byte);
 
 function assertText(head: Uint8Array, name: string): void {
+  if (startsWith(head, CAB_MAGIC)) {
+    throw new AppError(400, 'invalid_request', `${name} is a .cab archive (a rotated CbsPersist log); unpack it first (expand -F:* ${name} .) and upload the .log inside, or a .zip of the folder.`);
+  }
   if (head[0] === 0xff && head[1] === 0xfe) {
     throw new AppError(400, 'invalid_request', `${name} is UTF-16 text; servicing logs are single-byte text. Upload the original file from C:\\Windows\\Logs\\CBS.`);
   }
-  if (head.subarray(0, BINARY_PROBE_BYTES).includes(0)) {
+  let nuls = 0;
+  for (const byte of head.subarray(0, BINARY_PROBE_BYTES)) if (byte === 0) nuls++;
+  if (nuls > TOLERATED_NULS) {
     throw new AppError(400, 'invalid_request', `${name} is a binary file, not a servicing log. Upload CBS.log, CbsPersist_*.log, CheckSUR.log or a .zip of the CBS folder.`);
   }
 }

@@ -74,22 +74,26 @@ describe('POST /api/v1/analyze', () => {
       'CBS/CbsPersist_20241120000000.log': new Uint8Array(KB3172605_LOG),
       'CBS/notes.txt': new TextEncoder().encode('not a log'),
       'CBS/sub/CbsPersist_20241001000000.log': new Uint8Array(RESTORE_HEALTH_LOG),
+      'CheckSUR.log': new Uint8Array(log('agent/parser/families/fixtures/checksur/rows-mum-fix/CheckSUR.log')),
     });
     const res = await upload(Buffer.from(zip), 'name=CBS.zip').expect(200);
     const result = analyzeResultSchema.parse(res.body);
     assert.equal(result.source.zip, true);
     assert.deepEqual(
       result.parse.files.map((file) => file.name),
-      ['CbsPersist_20241001000000.log', 'CbsPersist_20241120000000.log', 'CBS.log'],
+      ['CbsPersist_20241001000000.log', 'CbsPersist_20241120000000.log', 'CBS.log', 'CheckSUR.log'],
     );
     assert.deepEqual(result.detail.failures.map((item) => item.hresult).sort(), ['0x80070308', '0x80073712']);
-    assert.equal(result.detail.scans[0]?.result, '0x800f081f', 'the RestoreHealth summary from the oldest log is kept');
+    assert.equal(result.detail.scans.find((scan) => scan.tool === 'dism')?.result, '0x800f081f', 'the RestoreHealth summary from the oldest log is kept');
+    assert.ok(result.detail.corruption.some((item) => item.source === 'checksur'), 'the CheckSUR rows are read too');
   });
 
   test('bad files get a 400 that says what is wrong', async () => {
-    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)]);
     assert.match((await upload(png, 'name=screenshot.png').expect(400)).body.error.message, /binary file, not a servicing log/);
     assert.match((await upload('hello\nthis is a shopping list\n', 'name=notes.txt').expect(400)).body.error.message, /does not look like a servicing log/);
+    const cab = Buffer.concat([Buffer.from('MSCF'), Buffer.alloc(60)]);
+    assert.match((await upload(cab, 'name=CbsPersist_20241120000000.cab').expect(400)).body.error.message, /\.cab archive .*expand -F:\*/);
     const empty = await server.http.post('/api/v1/analyze').set('Authorization', `Bearer ${viewerToken}`).set('Content-Type', 'application/octet-stream').expect(400);
     assert.match(empty.body.error.message, /empty/);
     const noLogs = Buffer.from(zipSync({ 'readme.txt': new TextEncoder().encode('x') }));
@@ -103,6 +107,14 @@ describe('POST /api/v1/analyze', () => {
       .send('--x--')
       .expect(415);
     assertEnvelope(form.body, 'unsupported_media_type');
+  });
+
+  test('a CheckSUR.log whose copied .mum bytes hold a NUL is still read as text', async () => {
+    const original = readFileSync(new URL('../../../agent/parser/families/fixtures/checksur/rows-raw-bytes/CheckSUR.log', import.meta.url));
+    const withNul = Buffer.from(original);
+    withNul[withNul.indexOf('fffffI') + 5] = 0;
+    const result = analyzeResultSchema.parse((await upload(withNul, 'name=CheckSUR.log').expect(200)).body);
+    assert.ok(result.detail.corruption.some((item) => item.kind === 'mum-corrupt' && item.source === 'checksur'));
   });
 
   test('uploads over the limit are refused with 413, also when the length is not declared', async () => {
