@@ -59,6 +59,8 @@ export const ANALYZE_MAX_BYTES = 2 * 1024 ** 3;
 export const analyzeResultSchema = z.object({
   /** What was read: the uploaded name, or each log inside a zip. */
   source: z.object({ name: z.string(), bytes: z.number().int().min(0), zip: z.boolean() }),
+  /** Files in a zip that were not read (not a servicing log, e.g. CbsPersist_*.cab). */
+  skipped: z.array(z.string()),
   parse: parseStatsSchema,
   detail: deviceDetailSchema,
   /** Set when the result was stored as a report of an existing device (`?deviceId=`). */

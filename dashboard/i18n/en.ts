@@ -169,6 +169,7 @@ export const en = {
   'analyze.parsing': 'Uploaded; the server is finishing the parse…',
   'analyze.tooLarge': 'The file is larger than {size}.',
   'analyze.summary': '{name} ({size}): {files} file(s), {lines} lines, {failures} failure(s), {corruption} corruption finding(s).',
+  'analyze.skipped': 'Not read (not servicing logs; unpack .cab files first): {files}',
   'analyze.attached': 'Stored on device {device}.',
 
   'admin.forbidden': 'This page needs the admin role.',

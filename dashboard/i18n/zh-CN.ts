@@ -171,6 +171,7 @@ export const zhCN: Record<MessageKey, string> = {
   'analyze.parsing': '已上传，服务器正在完成解析…',
   'analyze.tooLarge': '文件超过 {size}。',
   'analyze.summary': '{name}（{size}）：{files} 个文件，{lines} 行，{failures} 个失败，{corruption} 个损坏发现。',
+  'analyze.skipped': '未读取（不是服务日志；.cab 文件请先解压）：{files}',
   'analyze.attached': '已保存到设备 {device}。',
 
   'admin.forbidden': '此页面需要管理员角色。',

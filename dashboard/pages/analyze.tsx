@@ -102,6 +102,7 @@ export function AnalyzePage() {
             })}
             {result.attached && ` ${t('analyze.attached', { device: result.attached.deviceId })}`}
           </p>
+          {result.skipped.length > 0 && <p class="muted small">{t('analyze.skipped', { files: result.skipped.join(', ') })}</p>}
           <DeviceDetailView detail={result.detail} analyzed={!result.attached} />
         </div>
       )}

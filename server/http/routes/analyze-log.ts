@@ -11,6 +11,8 @@ export interface AnalyzedUpload {
   name: string;
   bytes: number;
   zip: boolean;
+  /** Zip entries that are not servicing logs (e.g. CbsPersist_*.cab), by name. */
+  skipped: string[];
   facts: ParsedLogFacts;
 }
 
@@ -80,12 +82,13 @@ export async function analyzeUpload(body: AsyncIterable<Uint8Array>, name: strin
   for await (const chunk of rest) feed(chunk);
   const facts = parser.result(true);
   assertServicingLog(facts, name);
-  return { name, bytes, zip: false, facts };
+  return { name, bytes, zip: false, skipped: [], facts };
 }
 
 async function analyzeZip(head: Uint8Array, rest: AsyncIterable<Uint8Array>, name: string, maxBytes: number): Promise<AnalyzedUpload> {
   const dir = mkdtempSync(join(tmpdir(), 'patchlens-analyze-'));
   const files: string[] = [];
+  const skipped: string[] = [];
   const open = new Set<number>();
   let failure: Error | null = null;
   let inflated = 0;
@@ -94,7 +97,11 @@ async function analyzeZip(head: Uint8Array, rest: AsyncIterable<Uint8Array>, nam
     unzip.register(UnzipInflate);
     unzip.onfile = (entry: UnzipFile) => {
       const base = basename(entry.name.replace(/\\/g, '/'));
-      if (!base || logKindOf(base) === null) return;
+      if (!base) return;
+      if (logKindOf(base) === null) {
+        if (skipped.length < 100) skipped.push(entry.name);
+        return;
+      }
       // Each entry gets its own folder so equal names in different zip folders stay apart.
       const entryDir = join(dir, String(files.length));
       mkdirSync(entryDir);
@@ -141,7 +148,7 @@ async function analyzeZip(head: Uint8Array, rest: AsyncIterable<Uint8Array>, nam
     if (open.size > 0) throw new AppError(400, 'invalid_request', `${name} ends before its last file does; the zip is truncated.`);
     const facts = await scanPaths(files);
     assertServicingLog(facts, name);
-    return { name, bytes, zip: true, facts };
+    return { name, bytes, zip: true, skipped, facts };
   } finally {
     for (const fd of open) closeSync(fd);
     rmSync(dir, { recursive: true, force: true });

@@ -79,6 +79,7 @@ describe('POST /api/v1/analyze', () => {
     const res = await upload(Buffer.from(zip), 'name=CBS.zip').expect(200);
     const result = analyzeResultSchema.parse(res.body);
     assert.equal(result.source.zip, true);
+    assert.deepEqual(result.skipped, ['CBS/notes.txt']);
     assert.deepEqual(
       result.parse.files.map((file) => file.name),
       ['CbsPersist_20241001000000.log', 'CbsPersist_20241120000000.log', 'CBS.log', 'CheckSUR.log'],

@@ -75,7 +75,7 @@ export function analyzeRouter(ctx: PlatformContext, options: AnalyzeOptions = {}
       detail = fleet ? await fleet.device(query.deviceId) : null;
     }
     detail ??= await analyzedDetail(upload.facts, name, fleet, catalog);
-    res.json({ source: { name, bytes: upload.bytes, zip: upload.zip }, parse: upload.facts.parse, detail, attached } satisfies AnalyzeResult);
+    res.json({ source: { name, bytes: upload.bytes, zip: upload.zip }, skipped: upload.skipped, parse: upload.facts.parse, detail, attached } satisfies AnalyzeResult);
   });
 
   return router;
