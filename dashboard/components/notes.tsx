@@ -27,10 +27,10 @@ export function EmptyRow({ columns, text }: { columns: number; text?: string }) 
   );
 }
 
-export function StatCard({ label, value, tone, children }: { label: string; value: string; tone?: 'bad' | 'warn' | 'good'; children?: ComponentChildren }) {
+export function StatCard({ label, value, tone, href, children }: { label: string; value: string; tone?: 'bad' | 'warn' | 'good'; href?: string; children?: ComponentChildren }) {
   return (
     <div class={`stat ${tone ? `stat-${tone}` : ''}`}>
-      <div class="stat-label">{label}</div>
+      <div class="stat-label">{href ? <a href={href}>{label}</a> : label}</div>
       <div class="stat-value" data-stat={label}>
         {value}
       </div>

@@ -48,14 +48,14 @@ export function OverviewPage() {
       <h1>{t('nav.overview')}</h1>
       <ErrorNote error={summary.error} />
       <div class="stats">
-        <StatCard label={t('overview.devices')} value={data ? fmt.number(data.devices.total) : '…'} />
-        <StatCard label={t('overview.reporting')} value={data ? fmt.number(data.devices.reporting) : '…'} tone="good" />
-        <StatCard label={t('overview.stale')} value={data ? fmt.number(data.devices.stale) : '…'} tone={data && data.devices.stale > 0 ? 'warn' : undefined}>
+        <StatCard label={t('overview.devices')} value={data ? fmt.number(data.devices.total) : '…'} href={href(['devices'])} />
+        <StatCard label={t('overview.reporting')} value={data ? fmt.number(data.devices.reporting) : '…'} tone="good" href={href(['devices'], { stale: 'false' })} />
+        <StatCard label={t('overview.stale')} value={data ? fmt.number(data.devices.stale) : '…'} tone={data && data.devices.stale > 0 ? 'warn' : undefined} href={href(['devices'], { stale: 'true' })}>
           {data && <div class="muted small">{t('overview.staleAfter', { hours: fmt.number(data.staleAfterHours) })}</div>}
         </StatCard>
-        <StatCard label={t('overview.failing')} value={data ? fmt.number(data.failingDevices) : '…'} tone={data && data.failingDevices > 0 ? 'bad' : undefined} />
-        <StatCard label={t('overview.corrupt')} value={data ? fmt.number(data.devicesWithCorruption) : '…'} tone={data && data.devicesWithCorruption > 0 ? 'bad' : undefined} />
-        <StatCard label={t('overview.clusters')} value={data ? fmt.number(data.openClusters) : '…'} />
+        <StatCard label={t('overview.failing')} value={data ? fmt.number(data.failingDevices) : '…'} tone={data && data.failingDevices > 0 ? 'bad' : undefined} href={href(['devices'], { state: 'Failed' })} />
+        <StatCard label={t('overview.corrupt')} value={data ? fmt.number(data.devicesWithCorruption) : '…'} tone={data && data.devicesWithCorruption > 0 ? 'bad' : undefined} href={href(['clusters'])} />
+        <StatCard label={t('overview.clusters')} value={data ? fmt.number(data.openClusters) : '…'} href={href(['clusters'])} />
       </div>
 
       <div class="grid-2">

@@ -198,7 +198,7 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     const row = page.locator('section', { hasText: 'KB timeline' }).locator('tr', { hasText: 'KB3172605' }).filter({ hasText: '0x80070308' }).first();
     await row.waitFor({ timeout: STEP_MS });
     await shot('analyze');
-    await page.locator('input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]) });
+    await page.locator('input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256)]) });
     await page.getByRole('alert').filter({ hasText: 'binary file, not a servicing log' }).waitFor({ timeout: STEP_MS });
   });
 
