@@ -183,7 +183,11 @@ export class LiveHub {
     this.alerts = [];
   }
 
-  /** Watchers get one `device:updated` per tick holding every watched device that changed. */
+  /**
+   * Watchers get one `device:updated` per tick holding every watched device that changed. Rooms are
+   * read from this node's adapter: with several nodes (Redis adapter), each node serves its own
+   * sockets from the domain events it receives, and room broadcasts above go through the adapter.
+   */
   private emitDeviceUpdates(at: string): void {
     const rooms = this.options.io.of('/').adapter.rooms;
     const perSocket = new Map<string, DeviceUpdated[]>();
