@@ -1,5 +1,5 @@
-// Shared wiring of `once` and `run`: spool, transport, cycle and drain functions over one configuration.
-import { join } from 'node:path';
+// Shared wiring of `once` and the `run` workers: spool, transport, cycle and drain functions over one configuration.
+import { existsSync } from 'node:fs';
 import { requireLogsDir, type AgentConfig } from '../config';
 import type { AgentLogger } from '../log';
 import { collectAndSpool, type SpooledCycle } from '../runtime/cycle';
@@ -9,7 +9,6 @@ import { Spool } from '../ship/spool';
 import type { Transport } from '../ship/transport';
 import { lockStateDir } from '../state/lock';
 import { openTransport, type CommandEnvironment } from './common';
-import { existsSync } from 'node:fs';
 import { ConfigError } from '../usage-error';
 
 export interface AgentSession {
@@ -62,10 +61,6 @@ export async function openSession(config: AgentConfig, env: CommandEnvironment, 
     release();
     throw error;
   }
-}
-
-export function spoolDir(config: AgentConfig): string {
-  return join(config.stateDir, 'spool');
 }
 
 /** The log folder, which must exist: a typo in --logs should fail loudly, not report an empty device. */
