@@ -1,7 +1,9 @@
-// Splits decoded text into physical lines and groups them into logical records (head + continuations).
-import { emptyLineHead, readFixedHead, readTolerantHead } from './line-head';
+// Splits bytes into physical lines and groups them into logical records (head + continuations).
+import { isAscii } from 'node:buffer';
+import { emptyLineHead, mayStartTolerantHead, readFixedHead, readTolerantHead, spells } from './line-head';
 import { isSkippableNoise } from './noise';
 import type { LogKind, LogRecord } from './record';
+import { charCodesOf, charCodesOfText, decodeUtf8, incompleteTail, textOf, type CharCodes } from './utf8-chunks';
 
 /** Lines longer than this are cut (the rest up to the newline is dropped) so memory stays bounded. */
 export const MAX_LINE_CHARS = 1 << 20;
@@ -54,11 +56,19 @@ export function detach(text: string): string {
   return text.length < 13 ? text : (' ' + text).slice(1);
 }
 
+/** The unterminated line is kept as bytes; enough of them that, once decoded, MAX_LINE_CHARS characters survive. */
+const MAX_CARRY_BYTES = 3 * MAX_LINE_CHARS + 4;
+/** A chunk with non-ASCII bytes is decoded in pieces of about this size, cut at line ends. */
+const DECODE_PIECE_BYTES = 64 * 1024;
+const NO_BYTES = Buffer.alloc(0);
+
 export class RecordFramer {
   private file = '';
   private kind: LogKind = 'cbs';
   private lines = 0;
-  private carry = '';
+  /** Bytes after the last newline (an unterminated line): `carry[0, carryLength)`. */
+  private carry: Buffer = NO_BYTES;
+  private carryLength = 0;
   private discarding = false;
   private pending: PendingRecordState | null = null;
   private skipping = false;
@@ -80,7 +90,7 @@ export class RecordFramer {
   }
 
   get hasCarry(): boolean {
-    return this.carry.length > 0 || this.discarding;
+    return this.carryLength > 0 || this.discarding;
   }
 
   /**
@@ -92,50 +102,52 @@ export class RecordFramer {
     this.kind = kind;
     this.lines = firstLine;
     this.sampledHour = '';
-    this.carry = '';
-    this.discarding = false;
+    this.dropCarry();
   }
 
-  /** Feeds decoded text; complete lines are framed now, the unterminated remainder is kept. */
+  /** Feeds decoded text (tests and fixtures); the same as its UTF-8 bytes. */
   pushText(text: string): void {
+    this.pushBytes(Buffer.from(text, 'utf8'));
+  }
+
+  /**
+   * Feeds bytes of the file, cut anywhere (mid-line, mid-UTF-8 sequence). Complete lines are framed
+   * now, straight from the bytes when they are ASCII; the unterminated remainder is kept.
+   * Nothing of `chunk` is referenced after the call, so the caller may reuse its buffer.
+   */
+  pushBytes(chunk: Uint8Array): void {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
-    let newline = text.indexOf('\n');
-    if (newline === -1) {
-      this.appendCarry(text);
-      return;
-    }
-    if (this.carry.length > 0 || this.discarding) {
-      this.appendCarry(text.slice(0, newline));
-      const line = this.carry;
-      this.carry = '';
-      this.discarding = false;
-      this.takeSpan(line, 0, line.length);
+    if (this.hasCarry) {
+      const newline = bytes.indexOf(10);
+      if (newline === -1) {
+        this.appendCarry(bytes, 0, bytes.length);
+        return;
+      }
+      this.appendCarry(bytes, 0, newline);
+      this.flushCarry();
       start = newline + 1;
-      newline = text.indexOf('\n', start);
     }
-    while (newline !== -1) {
-      this.takeSpan(text, start, newline - start > MAX_LINE_CHARS ? start + MAX_LINE_CHARS : newline);
-      start = newline + 1;
-      newline = text.indexOf('\n', start);
+    const lastNewline = bytes.lastIndexOf(10);
+    const end = lastNewline + 1;
+    if (end > start) {
+      if (isAscii(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end))) this.frameLines(bytes, start, end);
+      else this.frameDecoded(bytes, start, end);
     }
-    if (start < text.length) this.appendCarry(text.slice(start));
+    if (end < bytes.length) this.appendCarry(bytes, Math.max(start, end), bytes.length);
   }
 
   /** End of the file's bytes: the unterminated last line (if any) becomes a line. */
   flushCarry(): void {
-    if (this.carry.length === 0 && !this.discarding) return;
-    const line = this.carry;
-    this.carry = '';
-    this.discarding = false;
-    this.takeSpan(line, 0, line.length);
+    if (!this.hasCarry) return;
+    const codes = charCodesOf(this.carry.subarray(0, this.carryLength));
+    this.dropCarry();
+    this.takeLine(codes, 0, Math.min(codes.length, MAX_LINE_CHARS));
   }
 
   /** Drops the unterminated tail without framing it (a later read will deliver the whole line). */
-  takeCarry(): string {
-    const carry = this.carry;
-    this.carry = '';
-    this.discarding = false;
-    return carry;
+  takeCarry(): void {
+    this.dropCarry();
   }
 
   /** Closes the open record: nothing that follows can continue it. */
@@ -152,42 +164,99 @@ export class RecordFramer {
       ? { ...this.pending, raw: detach(this.pending.raw), continuation: this.pending.continuation.map(detach) }
       : null;
     return {
-      file: this.file, kind: this.kind, lines: this.lines, carry: detach(this.carry), discarding: this.discarding,
+      file: this.file, kind: this.kind, lines: this.lines, carry: this.carriedText(), discarding: this.discarding,
       pending, skipping: this.skipping,
     };
   }
 
-  restore(state: FramerState): void {
+  /** Bytes of a UTF-8 sequence cut by the end of the last chunk (they follow the snapshot's `carry` text). */
+  cutSequence(): number[] {
+    const carried = this.carry.subarray(0, this.carryLength);
+    return this.discarding ? [] : [...carried.subarray(incompleteTail(carried))];
+  }
+
+  restore(state: FramerState, cutSequence: number[] = []): void {
     this.file = state.file;
     this.kind = state.kind;
     this.lines = state.lines;
-    this.carry = state.carry;
-    this.discarding = state.discarding;
+    this.dropCarry();
+    const carried = Buffer.concat([Buffer.from(state.carry, 'utf8'), Uint8Array.from(cutSequence)]);
+    if (carried.length > 0) this.appendCarry(carried, 0, carried.length);
+    this.discarding = state.discarding && this.carryLength > 0;
     this.pending = state.pending ? { ...state.pending, continuation: [...state.pending.continuation] } : null;
     this.skipping = state.skipping;
     this.pendingChars = this.pending ? this.pending.raw.length + this.pending.continuation.reduce((sum, line) => sum + line.length, 0) : 0;
   }
 
-  private appendCarry(text: string): void {
+  /** The carried line's complete characters (capped like a line), without a cut sequence at its end. */
+  private carriedText(): string {
+    const carried = this.carry.subarray(0, this.carryLength);
+    const text = decodeUtf8(this.discarding ? carried : carried.subarray(0, incompleteTail(carried)));
+    return text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) : text;
+  }
+
+  private dropCarry(): void {
+    // A carry grown by an over-long line is not kept for the next short one.
+    if (this.carry.length > 4096) this.carry = NO_BYTES;
+    this.carryLength = 0;
+    this.discarding = false;
+  }
+
+  private appendCarry(bytes: Buffer, start: number, end: number): void {
     if (this.discarding) return;
-    const room = MAX_LINE_CHARS - this.carry.length;
-    if (text.length > room) {
-      this.carry += text.slice(0, room);
+    let take = end - start;
+    if (this.carryLength + take > MAX_CARRY_BYTES) {
+      take = MAX_CARRY_BYTES - this.carryLength;
       this.discarding = true;
-    } else {
-      this.carry += text;
+    }
+    const needed = this.carryLength + take;
+    if (needed > this.carry.length) {
+      const grown = Buffer.allocUnsafe(Math.min(MAX_CARRY_BYTES, Math.max(256, needed, 2 * this.carry.length)));
+      this.carry.copy(grown, 0, 0, this.carryLength);
+      this.carry = grown;
+    }
+    bytes.copy(this.carry, this.carryLength, start, start + take);
+    this.carryLength = needed;
+  }
+
+  /** Complete lines with non-ASCII bytes: decoded in line-aligned pieces (ASCII pieces stay bytes). */
+  private frameDecoded(bytes: Buffer, start: number, end: number): void {
+    for (let at = start; at < end; ) {
+      let pieceEnd = end;
+      if (end - at > DECODE_PIECE_BYTES) {
+        const newline = bytes.lastIndexOf(10, at + DECODE_PIECE_BYTES - 1);
+        pieceEnd = newline >= at ? newline + 1 : bytes.indexOf(10, at + DECODE_PIECE_BYTES) + 1;
+      }
+      const piece = bytes.subarray(at, pieceEnd);
+      if (isAscii(piece)) this.frameLines(bytes, at, pieceEnd);
+      else {
+        const codes = charCodesOf(piece);
+        this.frameLines(codes, 0, codes.length);
+      }
+      at = pieceEnd;
+    }
+  }
+
+  /** Frames `codes[start, end)`: whole lines, each ending with a newline. */
+  private frameLines(codes: CharCodes, start: number, end: number): void {
+    while (start < end) {
+      const newline = codes.indexOf(10, start);
+      this.takeLine(codes, start, newline - start > MAX_LINE_CHARS ? start + MAX_LINE_CHARS : newline);
+      start = newline + 1;
     }
   }
 
   /**
-   * One physical line, `text[start, end)` without its newline. Known noise (most of a log) is
-   * recognised from the head and message start in place, without copying the line.
+   * One physical line, `codes[start, end)` without its newline. Known noise (most of a log) is
+   * recognised from the head and message start in place, without making a string of the line.
    */
-  private takeSpan(text: string, start: number, end: number): void {
+  private takeLine(codes: CharCodes, start: number, end: number): void {
+    // A byte-order mark starts the file, not its first line.
+    if (this.lines === 0 && start < end && codes[start] === 0xfeff) start++;
     this.lines++;
-    while (end > start && text.charCodeAt(end - 1) === 13) end--;
+    while (end > start && codes[end - 1] === 13) end--;
     if (this.kind === 'checksur') {
-      const line = text.slice(start, end);
+      const line = textOf(codes, start, end);
       this.flushPending();
       this.out.record({
         time: null, level: null, messageId: null, component: '', csiSequence: null, csiUtc: null,
@@ -196,17 +265,19 @@ export class RecordFramer {
       return;
     }
     const head = this.head;
-    if (readFixedHead(text, head, start, end)) {
-      this.openRecord(text, start, end);
+    if (readFixedHead(codes, head, start, end)) {
+      this.openRecord(codes, start, end, null);
       return;
     }
-    const line = text.slice(start, end);
-    if (readTolerantHead(line, head)) this.openRecord(line, 0, line.length);
+    // A continuation of known noise is dropped unread unless it might be a pasted head.
+    if (this.skipping && (start === end || !mayStartTolerantHead(codes[start] as number))) return;
+    const line = textOf(codes, start, end);
+    if (readTolerantHead(line, head)) this.openRecord(charCodesOfText(line), 0, line.length, line);
     else this.continueWith(line);
   }
 
-  /** A head line (already read into `this.head`, indices absolute in `text`) opens a record. */
-  private openRecord(text: string, start: number, end: number): void {
+  /** A head line (already read into `this.head`, indices absolute in `codes`) opens a record; `line` is its text when already made. */
+  private openRecord(codes: CharCodes, start: number, end: number, line: string | null): void {
     const head = this.head;
     let textStart = head.messageStart;
     let sequenceStart = -1;
@@ -215,45 +286,45 @@ export class RecordFramer {
     if (head.component === 'CSI') {
       const afterSequence = textStart + 8;
       // First, middle and last digit: re-chunked records continue with text that fails one of them.
-      const isSequence = end >= afterSequence && isHex(text.charCodeAt(textStart)) &&
-        isHex(text.charCodeAt(textStart + 4)) && isHex(text.charCodeAt(textStart + 7));
-      const next = afterSequence < end ? text.charCodeAt(afterSequence) : -1;
+      const isSequence = end >= afterSequence && isHex(codes[textStart] as number) &&
+        isHex(codes[textStart + 4] as number) && isHex(codes[textStart + 7] as number);
+      const next = afterSequence < end ? (codes[afterSequence] as number) : -1;
       if (isSequence && (next === -1 || next === 32 || next === 64 /* @ */ || next === 9)) {
         sequenceStart = textStart;
         textStart = afterSequence;
         if (next === 64) {
           stampStart = afterSequence + 1;
-          stampEnd = text.indexOf(' ', stampStart);
-          if (stampEnd === -1 || stampEnd > end) stampEnd = end;
+          stampEnd = stampStart;
+          while (stampEnd < end && codes[stampEnd] !== 32) stampEnd++;
           textStart = stampEnd;
         }
-        while (textStart < end && text.charCodeAt(textStart) === 32) textStart++;
+        while (textStart < end && codes[textStart] === 32) textStart++;
       } else if (this.pending || this.skipping) {
         // A CSI record re-chunked mid-token: the "head" continues the previous record.
-        if (!this.skipping) this.continueWith(text.slice(start, end), true);
+        if (!this.skipping) this.continueWith(line ?? textOf(codes, start, end), true);
         return;
       }
     }
-    if (stampEnd > stampStart && head.timeStart >= 0 && (this.sampledHour === '' || !text.startsWith(this.sampledHour, head.timeStart))) {
-      this.sampledHour = text.slice(head.timeStart, head.timeStart + 13);
-      this.out.clockSample(text.slice(head.timeStart, head.timeStart + 19), text.slice(stampStart, stampEnd));
+    if (stampEnd > stampStart && head.timeStart >= 0 && (this.sampledHour === '' || !spells(codes, head.timeStart, this.sampledHour))) {
+      this.sampledHour = textOf(codes, head.timeStart, head.timeStart + 13);
+      this.out.clockSample(textOf(codes, head.timeStart, head.timeStart + 19), textOf(codes, stampStart, stampEnd));
     }
-    if (!this.options.keepNoise && isSkippableNoise(head.component, text, textStart)) {
+    if (!this.options.keepNoise && isSkippableNoise(head.component, codes, textStart, end)) {
       this.flushPending();
       this.skipping = true;
       return;
     }
     this.flushPending();
-    const line = start === 0 && end === text.length ? text : text.slice(start, end);
-    this.pendingChars = line.length;
+    const raw = line ?? textOf(codes, start, end);
+    this.pendingChars = raw.length;
     this.pending = {
-      raw: line,
+      raw,
       timeStart: head.timeStart >= 0 ? head.timeStart - start : -1,
       level: head.level,
       messageId: head.messageId,
       component: head.component,
-      csiSequence: sequenceStart >= 0 ? text.slice(sequenceStart, sequenceStart + 8) : null,
-      csiUtc: stampEnd > stampStart ? text.slice(stampStart, stampEnd) : null,
+      csiSequence: sequenceStart >= 0 ? raw.slice(sequenceStart - start, sequenceStart - start + 8) : null,
+      csiUtc: stampEnd > stampStart ? raw.slice(stampStart - start, stampEnd - start) : null,
       textStart: textStart - start,
       continuation: [],
       file: this.file,

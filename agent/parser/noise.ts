@@ -1,4 +1,6 @@
 // Which records are known, harmless noise: skipped before any handler, and never "unrecognized".
+import { spells } from './line-head';
+import type { CharCodes } from './utf8-chunks';
 
 /**
  * CBS messages that no handler needs: lock/perf/applicability/planning tracing, TrustedInstaller
@@ -32,29 +34,48 @@ const CSI_NOISE_PREFIXES = [
   'Finished running all AIs', 'Begin executing advanced installer', 'End executing advanced installer',
 ] as const;
 
-/** Prefix lists keyed by their first character, so a line is compared only with prefixes that can match. */
-function byFirstCharacter(prefixes: readonly string[]): Map<number, string[]> {
-  const index = new Map<number, string[]>();
+/** A noise prefix by its first four characters (every prefix is at least that long) and the rest. */
+interface NoisePrefix {
+  length: number;
+  rest: string;
+}
+
+/** Four ASCII codes as one small integer. */
+function keyOf(a: number, b: number, c: number, d: number): number {
+  return (a << 21) | (b << 14) | (c << 7) | d;
+}
+
+function byFirstFour(prefixes: readonly string[]): Map<number, NoisePrefix[]> {
+  const index = new Map<number, NoisePrefix[]>();
   for (const prefix of prefixes) {
-    const list = index.get(prefix.charCodeAt(0)) ?? [];
-    list.push(prefix);
-    index.set(prefix.charCodeAt(0), list);
+    if (prefix.length < 4) throw new Error(`noise prefix '${prefix}' is shorter than the four characters it is indexed by`);
+    const key = keyOf(prefix.charCodeAt(0), prefix.charCodeAt(1), prefix.charCodeAt(2), prefix.charCodeAt(3));
+    index.set(key, [...(index.get(key) ?? []), { length: prefix.length, rest: prefix.slice(4) }]);
   }
   return index;
 }
 
-const CBS_NOISE = byFirstCharacter(CBS_NOISE_PREFIXES);
-const CSI_NOISE = byFirstCharacter(CSI_NOISE_PREFIXES);
+const CBS_NOISE = byFirstFour(CBS_NOISE_PREFIXES);
+const CSI_NOISE = byFirstFour(CSI_NOISE_PREFIXES);
 
-/** True when the record can be skipped without offering it to handlers (it then counts as recognized). `textStart` is where the message (after any CSI sequence) begins. */
-export function isSkippableNoise(component: string, line: string, textStart: number): boolean {
+/**
+ * True when the record can be skipped without offering it to handlers (it then counts as recognized).
+ * `line[textStart, end)` is the message (after any CSI sequence), read in place as character codes.
+ */
+export function isSkippableNoise(component: string, line: CharCodes, textStart: number, end: number): boolean {
   // Components that share the log but carry no servicing fact (DISM API, DPX, MOUPG, SP, PANTHR …);
   // DEPLOY is kept for its `[Pnp]` driver-file repair lines.
   if (component !== 'CBS' && component !== 'CSI' && component !== '' && component !== 'DEPLOY') return true;
+  if (end - textStart < 4) return false;
+  const a = line[textStart] as number;
+  const b = line[textStart + 1] as number;
+  const c = line[textStart + 2] as number;
+  const d = line[textStart + 3] as number;
+  if ((a | b | c | d) > 127) return false; // every prefix is ASCII
   const index = component === 'CBS' || component === '' ? CBS_NOISE : component === 'CSI' ? CSI_NOISE : null;
-  const candidates = index?.get(line.charCodeAt(textStart));
+  const candidates = index?.get(keyOf(a, b, c, d));
   if (!candidates) return false;
-  for (const prefix of candidates) if (line.startsWith(prefix, textStart)) return true;
+  for (const prefix of candidates) if (textStart + prefix.length <= end && spells(line, textStart + 4, prefix.rest)) return true;
   return false;
 }
 

@@ -8,7 +8,6 @@ import { RecordFramer, type FramerState } from './framer';
 import { createHandlers } from './handlers';
 import { isToleratedUnconsumed } from './noise';
 import type { LogKind, LogRecord, ParseContext, RecordHandler } from './record';
-import { Utf8ChunkDecoder } from './utf8-chunks';
 
 export interface ParserOptions {
   catalog?: UpdateCatalog;
@@ -67,7 +66,6 @@ export interface BeginFileOptions {
 }
 
 const EPOCH_FALLBACK = '1980-01-01T00:00:00';
-const DECODE_PIECE_BYTES = 64 * 1024;
 
 export class ServicingLogParser {
   private readonly catalog: UpdateCatalog;
@@ -76,7 +74,6 @@ export class ServicingLogParser {
   private readonly store: FactStore;
   private readonly handlers: RecordHandler[];
   private readonly framer: RecordFramer;
-  private readonly decoder = new Utf8ChunkDecoder();
   private readonly context: ParseContext;
   private files: FileStats[] = [];
   private current: FileStats | null = null;
@@ -104,7 +101,6 @@ export class ServicingLogParser {
 
   /** Starts a file; `name` is the base name shown in `parse.files`. */
   beginFile(name: string, kind: LogKind, options: BeginFileOptions = {}): void {
-    this.flushUtf8Carry();
     this.framer.flushCarry();
     const mode = options.mode ?? 'new';
     const previous = mode === 'new' ? undefined : this.files.find((file) => file.name === name);
@@ -129,23 +125,11 @@ export class ServicingLogParser {
   write(chunk: Uint8Array): void {
     if (!this.current) this.beginFile('(input)', 'cbs');
     (this.current as FileStats).bytes += chunk.length;
-    // Decoded in pieces small enough to stay in V8's young generation: a multi-megabyte string per
-    // read would land in large-object space and inflate peak memory until a full collection.
-    // Pieces end at a line end where one is near, so few lines straddle two pieces.
-    for (let at = 0; at < chunk.length; ) {
-      let end = Math.min(chunk.length, at + DECODE_PIECE_BYTES);
-      if (end < chunk.length) {
-        const newline = chunk.lastIndexOf(10, end - 1);
-        if (newline >= at) end = newline + 1;
-      }
-      this.framer.pushText(this.decoder.decode(chunk.subarray(at, end)));
-      at = end;
-    }
+    this.framer.pushBytes(chunk);
   }
 
   /** End of the current file's bytes: an unterminated last line is parsed as a line. */
   endFile(): void {
-    this.flushUtf8Carry();
     this.framer.flushCarry();
     this.syncLineCount();
   }
@@ -155,7 +139,6 @@ export class ServicingLogParser {
    * caller will read it again, complete, on its next pass.
    */
   dropUnterminatedLine(bytes: number): void {
-    this.decoder.reset();
     this.framer.takeCarry();
     if (this.current) this.current.bytes = Math.max(0, this.current.bytes - bytes);
   }
@@ -208,7 +191,7 @@ export class ServicingLogParser {
       derivedOffsetMinutes: this.derivedOffset,
       lastTime: this.lastTime,
       fileTime: this.fileTime,
-      utf8Carry: this.decoder.pendingBytes,
+      utf8Carry: this.framer.cutSequence(),
       handlers,
       facts: this.store.snapshot(),
     };
@@ -217,23 +200,17 @@ export class ServicingLogParser {
   static restore(snapshot: ParserSnapshot, options: ParserOptions = {}): ServicingLogParser {
     if (!snapshot || snapshot.version !== 1) throw new Error('parser snapshot has an unsupported version');
     const parser = new ServicingLogParser(options);
-    parser.framer.restore(snapshot.framer);
+    parser.framer.restore(snapshot.framer, snapshot.utf8Carry);
     parser.files = snapshot.files.map((file) => ({ ...file }));
     parser.current = parser.files.find((file) => file.name === snapshot.framer.file) ?? null;
     parser.derivedOffset = snapshot.derivedOffsetMinutes;
     parser.lastTime = snapshot.lastTime;
     parser.fileTime = snapshot.fileTime;
-    parser.decoder.pendingBytes = snapshot.utf8Carry;
     for (const handler of parser.handlers) {
       if (handler.name in snapshot.handlers) handler.restore(snapshot.handlers[handler.name]);
     }
     parser.store.restore(snapshot.facts);
     return parser;
-  }
-
-  private flushUtf8Carry(): void {
-    const rest = this.decoder.flush();
-    if (rest.length > 0) this.framer.pushText(rest);
   }
 
   private syncLineCount(): void {

@@ -1,5 +1,52 @@
-// Decodes UTF-8 arriving in arbitrary chunks: sequences cut by a chunk end wait for the next chunk, bad bytes become U+FFFD.
+// Character codes the framer reads: pure-ASCII bytes as they are, other bytes decoded from UTF-8 (bad bytes become U+FFFD).
 import { isAscii } from 'node:buffer';
+
+/**
+ * Text as an array of character codes, index = string index: bytes when every code is below 256
+ * (read as Latin-1, which for ASCII is the exact UTF-8 decoding), UTF-16 units otherwise.
+ */
+export type CharCodes = Buffer | Uint16Array;
+
+// Keeps a U+FEFF wherever it is: the framer drops a byte-order mark only at the start of a file.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function unitsOf(text: string): Uint16Array {
+  const bytes = Buffer.from(text, 'utf16le');
+  // Pooled buffers are 8-byte aligned, but a Uint16Array view needs an even offset: copy if not.
+  return bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) : new Uint16Array(Uint8Array.from(bytes).buffer);
+}
+
+/** The character codes of UTF-8 `bytes` (a cut sequence at the end becomes U+FFFD); ASCII bytes are used in place, not copied. */
+export function charCodesOf(bytes: Uint8Array): CharCodes {
+  const buffer = bufferOf(bytes);
+  return isAscii(buffer) ? buffer : unitsOf(utf8.decode(buffer));
+}
+
+/** The character codes of a string (lines a regular expression has already read). */
+export function charCodesOfText(text: string): CharCodes {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return unitsOf(text);
+  return Buffer.from(text, 'latin1');
+}
+
+/** Node's Latin-1 slice, which `toString('latin1', …)` reaches after argument checks: one native call per line. */
+interface Latin1Slicing {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** `codes[start, end)` as a fresh string. */
+export function textOf(codes: CharCodes, start: number, end: number): string {
+  if (codes instanceof Uint16Array) return Buffer.from(codes.buffer, codes.byteOffset + 2 * start, 2 * (end - start)).toString('utf16le');
+  return (codes as unknown as Latin1Slicing).latin1Slice(start, end);
+}
+
+/** Decodes UTF-8 that may end in a cut or bad sequence (an unterminated line): bad bytes become U+FFFD. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}
 
 /** Length of the UTF-8 sequence a lead byte starts (1 for ASCII, stray continuation and invalid bytes). */
 function sequenceLength(lead: number): number {
@@ -10,7 +57,7 @@ function sequenceLength(lead: number): number {
 }
 
 /** Index where an incomplete multi-byte sequence at the end of `bytes` begins, or `bytes.length`. */
-function incompleteTail(bytes: Uint8Array): number {
+export function incompleteTail(bytes: Uint8Array): number {
   const length = bytes.length;
   for (let back = 1; back <= 3 && back <= length; back++) {
     const byte = bytes[length - back] as number;
@@ -18,63 +65,4 @@ function incompleteTail(bytes: Uint8Array): number {
     return byte >= 0xc0 && sequenceLength(byte) > back ? length - back : length;
   }
   return length;
-}
-
-/**
- * Unlike a streaming TextDecoder, the only state is the few bytes of a cut sequence, which can be
- * saved in a snapshot and restored. ANSI text (CP1252 bytes) and binary garbage decode with
- * replacement characters; decoding never throws.
- */
-export class Utf8ChunkDecoder {
-  private readonly decoder = new TextDecoder('utf-8');
-  private carry: Uint8Array = new Uint8Array(0);
-
-  decode(chunk: Uint8Array): string {
-    // Servicing logs are almost always plain ASCII: a one-byte copy is then the exact decoding.
-    if (this.carry.length === 0 && isAscii(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
-    let bytes = chunk;
-    let head = '';
-    if (this.carry.length > 0) {
-      const carry = this.carry;
-      const needed = sequenceLength(carry[0] as number) - carry.length;
-      let take = 0;
-      while (take < needed && take < bytes.length && ((bytes[take] as number) & 0xc0) === 0x80) take++;
-      const joined = new Uint8Array(carry.length + take);
-      joined.set(carry);
-      joined.set(bytes.subarray(0, take), carry.length);
-      if (take < needed && take === bytes.length) {
-        this.carry = joined; // still incomplete: wait for the next chunk
-        return '';
-      }
-      this.carry = new Uint8Array(0);
-      head = this.decoder.decode(joined);
-      bytes = bytes.subarray(take);
-    }
-    const cut = incompleteTail(bytes);
-    if (cut < bytes.length) this.carry = bytes.slice(cut);
-    if (cut === 0) return head;
-    const body = this.decoder.decode(cut === bytes.length ? bytes : bytes.subarray(0, cut));
-    return head.length === 0 ? body : head + body;
-  }
-
-  /** End of input: a cut sequence that never completed becomes a replacement character. */
-  flush(): string {
-    if (this.carry.length === 0) return '';
-    const carry = this.carry;
-    this.carry = new Uint8Array(0);
-    return this.decoder.decode(carry);
-  }
-
-  /** Drops a cut sequence without decoding it. */
-  reset(): void {
-    this.carry = new Uint8Array(0);
-  }
-
-  get pendingBytes(): number[] {
-    return [...this.carry];
-  }
-
-  set pendingBytes(bytes: number[]) {
-    this.carry = Uint8Array.from(bytes);
-  }
 }
