@@ -1,17 +1,34 @@
 // Log time stamps: local wall-clock times, the UTC offset the log reveals, and ISO 8601 rendering.
 
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+/** The number `text[at, at + count)` spells in ASCII digits, or -1. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return -1;
+    value = value * 10 + code - 48;
+  }
+  return value;
+}
 
 /** Milliseconds of a `YYYY-MM-DD HH:MM:SS` wall-clock time read as if it were UTC; null when not a real date. */
 export function wallClockMillis(local: string): number | null {
-  const match = LOCAL.exec(local);
-  if (!match) return null;
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
-  const millis = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
+  if (local.length !== 19 || local.charCodeAt(4) !== 45 || local.charCodeAt(7) !== 45 || local.charCodeAt(10) !== 32 ||
+    local.charCodeAt(13) !== 58 || local.charCodeAt(16) !== 58) {
+    return null;
+  }
+  const y = digitsAt(local, 0, 4);
+  const mo = digitsAt(local, 5, 2);
+  const d = digitsAt(local, 8, 2);
+  const h = digitsAt(local, 11, 2);
+  const mi = digitsAt(local, 14, 2);
+  const s = digitsAt(local, 17, 2);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return null;
+  const millis = Date.UTC(y, mo - 1, d, h, mi, s);
   const check = new Date(millis);
   // Reject 2024-02-31, 25:61:61 and the like (Date.UTC silently rolls them over).
   if (check.getUTCDate() !== d || check.getUTCHours() !== h || check.getUTCMinutes() !== mi || check.getUTCSeconds() !== s) return null;
-  if (check.getUTCMonth() !== (mo as number) - 1 || (y as number) < 1980) return null;
+  if (check.getUTCMonth() !== mo - 1 || y < 1980) return null;
   return millis;
 }
 

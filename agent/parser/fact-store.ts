@@ -96,6 +96,9 @@ export class FactStore implements FactSink {
   private readonly corruption = new BoundedMap<CorruptionRecord>(FACT_LIMITS.corruption);
   private readonly scans = new BoundedMap<ScanRecord>(FACT_LIMITS.scans);
   private servicingStack: { version: string; seen: string } | null = null;
+  /** The last observation time and its wall clock: consecutive lines mostly share their second. */
+  private lastAt: string | null = null;
+  private lastSeen = '';
   unrecognizedLines = 0;
 
   /** `onRejected` hears about facts a handler built that no report could carry. */
@@ -144,7 +147,11 @@ export class FactStore implements FactSink {
   observePackage(observation: PackageObservation): void {
     const entry = this.entryFor(observation.identity);
     if (observation.kb && !entry.kb) entry.kb = observation.kb;
-    const seen = wallClock(observation.at);
+    if (observation.at !== this.lastAt) {
+      this.lastAt = observation.at;
+      this.lastSeen = wallClock(observation.at);
+    }
+    const seen = this.lastSeen;
     if (seen < entry.seen) return; // an older line read again (re-read after rotation): the newer fact stands
     const failed = observation.result ? isFailureCode(observation.result) : false;
     if (observation.weight === 'observed') {

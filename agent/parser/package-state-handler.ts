@@ -2,8 +2,9 @@
 import { PACKAGE_STATES, type PackageState } from '../../protocol/report';
 import { findHresult } from './hresult-text';
 import { readKeyValues } from './key-values';
+import { detach } from './framer';
 import { cleanIdentity, kbOfUpdateName } from './package-identity';
-import type { FactSink, LogRecord, PackageObservation, ParseContext, RecordHandler } from './record';
+import type { LogRecord, PackageObservation, ParseContext, RecordHandler } from './record';
 
 type StateWord = Exclude<PackageState, 'Failed'>;
 
@@ -32,6 +33,26 @@ export function decimalState(value: string | undefined): StateWord | null {
     number = number * 10 + code - 48;
   }
   return DECIMAL_STATES.get(number) ?? null;
+}
+
+/** `decimalState(text.slice(from))` without the copy when the rest is one to three digits, as it nearly always is. */
+function decimalStateAt(text: string, from: number): StateWord | null {
+  const length = text.length - from;
+  if (length < 1 || length > 3) return decimalState(text.slice(from));
+  let number = 0;
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return decimalState(text.slice(from));
+    number = number * 10 + code - 48;
+  }
+  return DECIMAL_STATES.get(number) ?? null;
+}
+
+/** `text.lastIndexOf(search)` at or after `from`, with indexOf (a fast built-in; lastIndexOf is a runtime call). */
+function lastIndexOf(text: string, search: string, from: number): number {
+  let found = text.indexOf(search, from);
+  for (let next = found; next !== -1; next = text.indexOf(search, next + 1)) found = next;
+  return found;
 }
 
 function statusOf(values: Map<string, string>, key: string): string | null {
@@ -70,10 +91,115 @@ function identityAt(text: string, start: number, end: number): string | null {
 const CHANGE = 'Reporting package change for package: ';
 const COMPLETION = 'Reporting package change completion for package: ';
 
-export function createPackageStateHandler(): RecordHandler<null> {
-  function observe(sink: FactSink, observation: PackageObservation): void {
-    sink.observePackage?.(observation);
+/** What one package line says, apart from its time: shared by every line with the same message. */
+type PackageLine = Required<Omit<PackageObservation, 'at'>> | null;
+
+/** Every field present, so all package lines share one object shape (the hot path stays monomorphic). */
+function packageLine(fields: Pick<PackageObservation, 'identity' | 'state' | 'weight'> & Partial<PackageObservation>): PackageLine {
+  return {
+    identity: fields.identity,
+    state: fields.state,
+    weight: fields.weight,
+    result: fields.result ?? null,
+    failureSource: fields.failureSource ?? null,
+    targetState: fields.targetState ?? null,
+    client: fields.client ?? null,
+    kb: fields.kb ?? null,
+  };
+}
+
+/** `consumed` without a fact: a package line that names none (selectable-update reports, a start without a package). */
+const NO_FACT = Symbol('consumed without a fact');
+
+/**
+ * What the message of a package-state record says: an observation (without its time), NO_FACT
+ * when the line is consumed without one, or null when it is not a package line this handler takes.
+ */
+function readPackageLine(text: string, record: LogRecord): PackageLine | typeof NO_FACT {
+  if (text.startsWith(CACHED)) {
+    const comma = text.indexOf(',', CACHED.length);
+    const identity = identityAt(text, CACHED.length, comma === -1 ? text.length : comma);
+    if (!identity) return null;
+    const marker = lastIndexOf(text, 'CurrentState:', CACHED.length);
+    const state = marker === -1 ? null : decimalStateAt(text, marker + 13);
+    return packageLine({ identity, state, weight: 'observed' });
   }
+  if (text.startsWith('SQM: Reporting selectable update change') || text.startsWith('Reporting selectable update change')) {
+    return NO_FACT;
+  }
+  const reportAt = text.startsWith('SQM: ') ? 5 : 0;
+  const completion = text.startsWith(COMPLETION, reportAt);
+  if (completion || text.startsWith(CHANGE, reportAt)) {
+    const values = readKeyValues(unwrapped(record), CHANGE_KEYS);
+    const identity = cleanIdentity(values.get('package'));
+    if (!identity) return null;
+    const result = statusOf(values, 'status');
+    return packageLine({
+      identity,
+      state: stateWord(values.get('current')),
+      weight: 'attempt',
+      result: completion ? result : null,
+      failureSource: values.get('failure source') ?? null,
+      targetState: values.get('target') ?? values.get('targeted') ?? null,
+      client: values.get('client id') ?? null,
+    });
+  }
+  if (!text.startsWith('Exec: ')) return null;
+
+  if (text.startsWith(ALREADY)) {
+    const phrase = text.indexOf(' is already in the correct state', ALREADY.length);
+    const identity = phrase === -1 ? null : identityAt(text, ALREADY.length, phrase);
+    if (!identity) return null;
+    const current = text.indexOf('current: ', phrase);
+    const end = current === -1 ? -1 : text.indexOf(',', current);
+    const state = current === -1 ? null : stateWord(text.slice(current + 9, end === -1 ? text.length : end));
+    return packageLine({ identity, state, weight: 'observed' });
+  }
+  const step = /^Exec: (Staging|Installing|Skipping|Uninstalling|Resolving|Staging and installing) Package: /.exec(text);
+  if (step) {
+    const values = readKeyValues(text, EXEC_KEYS);
+    const identity = cleanIdentity(values.get('Package'));
+    if (!identity) return null;
+    return packageLine({
+      identity,
+      state: step[1] === 'Staging' ? 'Staging' : step[1] === 'Resolving' ? 'Resolving' : null,
+      weight: step[1] === 'Skipping' ? 'observed' : 'attempt',
+      kb: kbOfUpdateName(values.get('Update')),
+    });
+  }
+  if (text.startsWith('Exec: Processing started.')) {
+    const values = readKeyValues(text, EXEC_KEYS);
+    const identity = cleanIdentity(values.get('Package'));
+    if (!identity) return NO_FACT;
+    return packageLine({ identity, state: null, weight: 'attempt', client: values.get('Client') ?? null, kb: kbOfUpdateName(values.get('Identifier')) });
+  }
+  if (text.startsWith('Exec: Processing complete')) {
+    const full = unwrapped(record);
+    const identity = cleanIdentity(readKeyValues(full, EXEC_KEYS).get('Package'));
+    const result = findHresult(full)?.code ?? null;
+    return identity && result ? packageLine({ identity, state: null, weight: 'attempt', result }) : NO_FACT;
+  }
+  return null;
+}
+
+/** Distinct package messages remembered; a log repeats the same few thousand at every servicing start. */
+const LINE_CACHE_LIMIT = 8_192;
+
+/**
+ * Package change reports and Exec: steps: long lines that take a key/value split, and repeat word
+ * for word (cached). Hashing a short line costs about as much as reading it, so the cached
+ * applicability read-outs and "already in the correct state" lines are read directly.
+ */
+function isCachedShape(text: string): boolean {
+  if (text.charCodeAt(0) === 69 /* E */) return text.startsWith('Exec: ') && !text.startsWith(ALREADY) && !text.startsWith('Exec: Processing');
+  const reportAt = text.startsWith('SQM: ') ? 5 : 0;
+  return text.startsWith(CHANGE, reportAt) || text.startsWith(COMPLETION, reportAt);
+}
+
+export function createPackageStateHandler(): RecordHandler<null> {
+  // Message → what it says. Cached lines skip the parsing, and hand the store the same identity
+  // string every time, so its package lookup does not hash a fresh copy.
+  const lines = new Map<string, PackageLine | typeof NO_FACT>();
 
   return {
     name: 'package-state',
@@ -83,86 +209,24 @@ export function createPackageStateHandler(): RecordHandler<null> {
       const first = text.charCodeAt(0);
       // R(eporting / Read out), S(QM:), E(xec:)
       if (first !== 82 && first !== 83 && first !== 69) return false;
-
-      if (text.startsWith(CACHED)) {
-        const comma = text.indexOf(',', CACHED.length);
-        const identity = identityAt(text, CACHED.length, comma === -1 ? text.length : comma);
-        if (!identity) return false;
-        const marker = text.lastIndexOf('CurrentState:');
-        const state = marker === -1 ? null : decimalState(text.slice(marker + 13));
-        observe(sink, { identity, at: context.timestampOf(record), state, weight: 'observed' });
-        return true;
+      let line: PackageLine | typeof NO_FACT | undefined;
+      if (record.continuation.length === 0 && isCachedShape(text)) {
+        line = lines.get(text);
+        if (line === undefined) {
+          line = readPackageLine(text, record);
+          if (lines.size >= LINE_CACHE_LIMIT) lines.clear();
+          lines.set(detach(text), line);
+        }
+      } else {
+        line = readPackageLine(text, record);
       }
-      if (text.startsWith('SQM: Reporting selectable update change') || text.startsWith('Reporting selectable update change')) {
-        return true;
-      }
-      const reportAt = text.startsWith('SQM: ') ? 5 : 0;
-      const completion = text.startsWith(COMPLETION, reportAt);
-      if (completion || text.startsWith(CHANGE, reportAt)) {
-        const values = readKeyValues(unwrapped(record), CHANGE_KEYS);
-        const identity = cleanIdentity(values.get('package'));
-        if (!identity) return false;
-        const result = statusOf(values, 'status');
-        observe(sink, {
-          identity,
-          at: context.timestampOf(record),
-          state: stateWord(values.get('current')),
-          weight: 'attempt',
-          result: completion ? result : null,
-          failureSource: values.get('failure source') ?? null,
-          targetState: values.get('target') ?? values.get('targeted') ?? null,
-          client: values.get('client id') ?? null,
-        });
-        return true;
-      }
-      if (!text.startsWith('Exec: ')) return false;
-
-      if (text.startsWith(ALREADY)) {
-        const phrase = text.indexOf(' is already in the correct state', ALREADY.length);
-        const identity = phrase === -1 ? null : identityAt(text, ALREADY.length, phrase);
-        if (!identity) return false;
-        const current = text.indexOf('current: ', phrase);
-        const end = current === -1 ? -1 : text.indexOf(',', current);
-        const state = current === -1 ? null : stateWord(text.slice(current + 9, end === -1 ? text.length : end));
-        observe(sink, { identity, at: context.timestampOf(record), state, weight: 'observed' });
-        return true;
-      }
-      const step = /^Exec: (Staging|Installing|Skipping|Uninstalling|Resolving|Staging and installing) Package: /.exec(text);
-      if (step) {
-        const values = readKeyValues(text, EXEC_KEYS);
-        const identity = cleanIdentity(values.get('Package'));
-        if (!identity) return false;
-        observe(sink, {
-          identity,
-          at: context.timestampOf(record),
-          state: step[1] === 'Staging' ? 'Staging' : step[1] === 'Resolving' ? 'Resolving' : null,
-          weight: step[1] === 'Skipping' ? 'observed' : 'attempt',
-          kb: kbOfUpdateName(values.get('Update')),
-        });
-        return true;
-      }
-      if (text.startsWith('Exec: Processing started.')) {
-        const values = readKeyValues(text, EXEC_KEYS);
-        const identity = cleanIdentity(values.get('Package'));
-        if (!identity) return true;
-        observe(sink, {
-          identity,
-          at: context.timestampOf(record),
-          state: null,
-          weight: 'attempt',
-          client: values.get('Client') ?? null,
-          kb: kbOfUpdateName(values.get('Identifier')),
-        });
-        return true;
-      }
-      if (text.startsWith('Exec: Processing complete')) {
-        const full = unwrapped(record);
-        const identity = cleanIdentity(readKeyValues(full, EXEC_KEYS).get('Package'));
-        const result = findHresult(full)?.code ?? null;
-        if (identity && result) observe(sink, { identity, at: context.timestampOf(record), state: null, weight: 'attempt', result });
-        return true;
-      }
-      return false;
+      if (line === null) return false;
+      if (line === NO_FACT) return true;
+      sink.observePackage?.({
+        identity: line.identity, at: context.timestampOf(record), state: line.state, weight: line.weight, result: line.result,
+        failureSource: line.failureSource, targetState: line.targetState, client: line.client, kb: line.kb,
+      });
+      return true;
     },
     flush() {},
     snapshot() {

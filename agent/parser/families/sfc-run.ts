@@ -62,7 +62,7 @@ const REPAIRING_FILE = /^Repairing (?:corrupted )?file (.+?) from store/i;
 const REPAIRED_FROM_BACKUP = /^Repaired file (.+?) by copying from backup/i;
 const HASH_MISMATCH = /^Hashes for file member (.*) do not match/i;
 const DEPLOY_LINE = /^\[Pnp\] (Corrupt file|Repaired file|Failed repairing file):\s*(.*?)(?::\s*)?$/;
-const SESSION_START = /^TI: --- Initializing Trusted Installer ---/;
+const SESSION_START = 'TI: --- Initializing Trusted Installer ---';
 
 function newRun(at: string, time: string | null): SfcRunState {
   return {
@@ -331,7 +331,7 @@ export function sfcRunHandler(): RecordHandler<SfcState> {
     handle(record: LogRecord, context: ParseContext, sink: FactSink): boolean {
       advance(record, sink);
       if (record.component === 'DEPLOY') return handleDeploy(record, context);
-      if (record.component === 'CBS' && SESSION_START.test(record.text)) {
+      if (record.component === 'CBS' && record.text.startsWith(SESSION_START)) {
         closeRun(sink);
         return false;
       }

@@ -169,7 +169,11 @@ function countRows(rows: readonly CorruptionRecord[]): DetectedCounts {
 }
 
 /** Lines CBS writes right after the block: the download outcome of a repair and the corruption-flag reset. */
-const AFTER_BLOCK = /^(?:CheckSur: hrStatus:|All CSI corruption was fixed)/;
+/** Lines that follow a block and restate its result. */
+function isAfterBlock(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return (first === 67 /* C */ && text.startsWith('CheckSur: hrStatus:')) || (first === 65 /* A */ && text.startsWith('All CSI corruption was fixed'));
+}
 
 /** Cheap pre-check of one line (most records are not block lines): opener, `(p)`/`(w)` row or `Summary:`. */
 function mayStartBlock(line: string): boolean {
@@ -263,7 +267,7 @@ export function surBlockHandler(): RecordHandler<SurState> {
     handle(record: LogRecord, context: ParseContext, sink: FactSink): boolean {
       if (isCheckSurRecord(record)) return false;
       if (state.block === null) {
-        if (record.text.charCodeAt(0) !== 40 && AFTER_BLOCK.test(record.text)) return true;
+        if (isAfterBlock(record.text)) return true;
         if (!mayOpenBlock(record)) return false;
       }
       const at = context.timestampOf(record);
