@@ -67,19 +67,22 @@ function databaseMb(dataDir: string): number {
 }
 
 interface Dashboards {
+  /** CPU seconds the dashboards' process has used so far. */
+  cpuSeconds(): number;
   /** Ends the dashboards and returns each one's fleet:delta arrival times (epoch ms). */
   close(): Promise<number[][]>;
 }
 
 /** Opens `count` live dashboards in a child process (none: nothing to open). */
 async function openDashboards(port: number, token: string, count: number): Promise<Dashboards> {
-  if (count === 0) return { close: async () => [] };
+  if (count === 0) return { cpuSeconds: () => 0, close: async () => [] };
   const child = fork(new URL('./load-dashboards.ts', import.meta.url).pathname, [`http://127.0.0.1:${port}`, token, String(count)], { execArgv: ['--import', 'tsx'] });
   await new Promise<void>((resolve, reject) => {
     child.once('message', (message: { ready?: boolean; error?: string }) => (message.ready ? resolve() : reject(new Error(`dashboards failed to connect: ${message.error}`))));
     child.once('exit', (code) => reject(new Error(`dashboards exited with ${code}`)));
   });
   return {
+    cpuSeconds: () => procStatus(child.pid!).cpuSeconds,
     close: () =>
       new Promise((resolve) => {
         child.once('message', (message: { deltas: number[][] }) => resolve(message.deltas));
@@ -92,6 +95,9 @@ interface Phase {
   dashboards: number;
   reportsPerSecond: number;
   serverCpu: number;
+  /** CPU share of the load generator (this process) and of the dashboards' process. */
+  generatorCpu: number;
+  dashboardCpu: number;
   http: number[];
   toDashboard: number[];
   retryAfter: number;
@@ -129,12 +135,17 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
     }),
   );
   const cpuBefore = procStatus(serverPid).cpuSeconds;
+  const generatorBefore = process.cpuUsage();
+  const dashboardsBefore = live.cpuSeconds();
   const started = performance.now();
   const timer = setTimeout(() => runner.stop(), PHASE_SECONDS * 1000);
   const stats = await runner.run();
   clearTimeout(timer);
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = (procStatus(serverPid).cpuSeconds - cpuBefore) / elapsed;
+  const generator = process.cpuUsage(generatorBefore);
+  const generatorCpu = (generator.user + generator.system) / 1e6 / elapsed;
+  const dashboardCpu = (live.cpuSeconds() - dashboardsBefore) / elapsed;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const deltas = await live.close();
 
@@ -153,6 +164,8 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
     dashboards,
     reportsPerSecond: acked.length / elapsed,
     serverCpu,
+    generatorCpu,
+    dashboardCpu,
     http: http.sort((a, b) => a - b),
     toDashboard: toDashboard.sort((a, b) => a - b),
     retryAfter: stats.retryAfter,
@@ -226,7 +239,8 @@ enrollment over HTTP: ${HTTP_ENROLLMENTS} devices in ${enrollSeconds.toFixed(1)}
     log('\ningest over HTTP (new connection per report, 202 after the group commit):');
     for (const p of phases) {
       log(
-        `  ${String(p.dashboards).padStart(5)} dashboards: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}%, ` +
+        `  ${String(p.dashboards).padStart(5)} dashboards: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}% ` +
+          `(${(p.reportsPerSecond / p.serverCpu).toFixed(0)} reports per server CPU-second; load generator ${(p.generatorCpu * 100).toFixed(0)}%, dashboards ${(p.dashboardCpu * 100).toFixed(0)}%), ` +
           `HTTP p50 ${formatMs(percentile(p.http, 50))} p99 ${formatMs(percentile(p.http, 99))}` +
           (p.dashboards > 0 ? `, report→dashboard p95 ${formatMs(percentile(p.toDashboard, 95))} p99 ${formatMs(percentile(p.toDashboard, 99))}` : '') +
           (p.retryAfter ? `, ${p.retryAfter} × 429` : ''),
@@ -236,6 +250,9 @@ enrollment over HTTP: ${HTTP_ENROLLMENTS} devices in ${enrollSeconds.toFixed(1)}
     const without = mean(phases.filter((p) => p.dashboards === 0));
     const withDashboards = mean(phases.filter((p) => p.dashboards > 0));
     log(`  ratio ${DASHBOARDS} dashboards / 0 dashboards: ${(withDashboards / without).toFixed(3)} (drop ${((1 - withDashboards / without) * 100).toFixed(1)}%)`);
+    const perCpu = (list: Phase[]) => list.reduce((sum, p) => sum + p.reportsPerSecond / p.serverCpu, 0) / list.length;
+    const cpuRatio = perCpu(phases.filter((p) => p.dashboards > 0)) / perCpu(phases.filter((p) => p.dashboards === 0));
+    log(`  per server CPU-second, ${DASHBOARDS} dashboards / 0 dashboards: ${cpuRatio.toFixed(3)} (drop ${((1 - cpuRatio) * 100).toFixed(1)}%)`);
 
     // 3. Page queries on the loaded fleet.
     log('\ndashboard page queries on the full fleet (100 requests each, idle server):');
