@@ -75,13 +75,13 @@ class BoundedMap<V> {
   readonly items = new Map<string, V>();
   constructor(private readonly limit: number) {}
 
-  /** Inserts or replaces; beyond the limit the oldest insertion is dropped (input arrives in time order). */
-  put(key: string, value: V): void {
+  /** Inserts or replaces; beyond the limit the oldest insertion is dropped (input arrives in time order). Returns whether one was. */
+  put(key: string, value: V): boolean {
     this.items.set(key, value);
-    if (this.items.size > this.limit) {
-      const oldest = this.items.keys().next().value;
-      if (oldest !== undefined) this.items.delete(oldest);
-    }
+    if (this.items.size <= this.limit) return false;
+    const oldest = this.items.keys().next().value;
+    if (oldest !== undefined) this.items.delete(oldest);
+    return true;
   }
 }
 
@@ -96,6 +96,11 @@ export class FactStore implements FactSink {
   private readonly corruption = new BoundedMap<CorruptionRecord>(FACT_LIMITS.corruption);
   private readonly scans = new BoundedMap<ScanRecord>(FACT_LIMITS.scans);
   private servicingStack: { version: string; seen: string } | null = null;
+  /**
+   * Package entries by the token a handler sends with an identity (one object per distinct line),
+   * found without hashing the identity text. Forgotten whenever an entry is dropped or replaced.
+   */
+  private byToken = new WeakMap<object, PackageEntry>();
   /** The last observation time and its wall clock: consecutive lines mostly share their second. */
   private lastAt: string | null = null;
   private lastSeen = '';
@@ -145,7 +150,12 @@ export class FactStore implements FactSink {
   }
 
   observePackage(observation: PackageObservation): void {
-    const entry = this.entryFor(observation.identity);
+    const token = observation.token;
+    let entry = token ? this.byToken.get(token) : undefined;
+    if (!entry) {
+      entry = this.entryFor(observation.identity);
+      if (token) this.byToken.set(token, entry);
+    }
     if (observation.kb && !entry.kb) entry.kb = observation.kb;
     if (observation.at !== this.lastAt) {
       this.lastAt = observation.at;
@@ -250,6 +260,7 @@ export class FactStore implements FactSink {
   }
 
   restore(state: FactStoreState): void {
+    this.byToken = new WeakMap();
     for (const entry of state.packages) this.packages.put(entry.identity, { ...entry });
     for (const failure of state.failures) this.failures.put(failureKey(failure), failure);
     for (const item of state.corruption) this.corruption.put(corruptionKey(item), item);
@@ -266,7 +277,7 @@ export class FactStore implements FactSink {
         identity: clean, kb: kbOfPackage(clean, this.catalog), state: null, lastResult: null, failureSource: null,
         lastChangeAt: null, client: null, seen: '', failedTarget: null,
       };
-      this.packages.put(clean, entry);
+      if (this.packages.put(clean, entry)) this.byToken = new WeakMap();
     }
     return entry;
   }

@@ -61,6 +61,8 @@ const MAX_CARRY_BYTES = 3 * MAX_LINE_CHARS + 4;
 /** A chunk with non-ASCII bytes is decoded in pieces of about this size, cut at line ends. */
 const DECODE_PIECE_BYTES = 64 * 1024;
 const NO_BYTES = Buffer.alloc(0);
+/** Shared by every record without continuation lines (most of them); replaced by a real array at the first one. */
+const NO_CONTINUATION: string[] = Object.freeze([]) as unknown as string[];
 
 export class RecordFramer {
   private file = '';
@@ -70,7 +72,11 @@ export class RecordFramer {
   private carry: Buffer = NO_BYTES;
   private carryLength = 0;
   private discarding = false;
-  private pending: PendingRecordState | null = null;
+  /** The open record, built when its head is read (continuation lines are added as they come). */
+  private open: LogRecord | null = null;
+  /** Where the open record's time and message begin in its raw line (kept for snapshots). */
+  private openTimeStart = -1;
+  private openTextStart = 0;
   private skipping = false;
   /** Characters held by the open record, to keep one record's memory bounded. */
   private pendingChars = 0;
@@ -152,16 +158,21 @@ export class RecordFramer {
 
   /** Closes the open record: nothing that follows can continue it. */
   flushPending(): void {
-    const pending = this.pending;
+    const open = this.open;
     this.skipping = false;
-    if (!pending) return;
-    this.pending = null;
-    this.out.record(this.toRecord(pending));
+    if (!open) return;
+    this.open = null;
+    this.out.record(open);
   }
 
   snapshot(): FramerState {
-    const pending = this.pending
-      ? { ...this.pending, raw: detach(this.pending.raw), continuation: this.pending.continuation.map(detach) }
+    const open = this.open;
+    const pending: PendingRecordState | null = open
+      ? {
+        raw: detach(open.raw), timeStart: this.openTimeStart, level: open.level, messageId: open.messageId, component: open.component,
+        csiSequence: open.csiSequence, csiUtc: open.csiUtc, textStart: this.openTextStart, continuation: open.continuation.map(detach),
+        file: open.file, line: open.line,
+      }
       : null;
     return {
       file: this.file, kind: this.kind, lines: this.lines, carry: this.carriedText(), discarding: this.discarding,
@@ -183,9 +194,9 @@ export class RecordFramer {
     const carried = Buffer.concat([Buffer.from(state.carry, 'utf8'), Uint8Array.from(cutSequence)]);
     if (carried.length > 0) this.appendCarry(carried, 0, carried.length);
     this.discarding = state.discarding && this.carryLength > 0;
-    this.pending = state.pending ? { ...state.pending, continuation: [...state.pending.continuation] } : null;
+    this.open = null;
+    if (state.pending) this.openWith(state.pending);
     this.skipping = state.skipping;
-    this.pendingChars = this.pending ? this.pending.raw.length + this.pending.continuation.reduce((sum, line) => sum + line.length, 0) : 0;
   }
 
   /** The carried line's complete characters (capped like a line), without a cut sequence at its end. */
@@ -299,7 +310,7 @@ export class RecordFramer {
           textStart = stampEnd;
         }
         while (textStart < end && codes[textStart] === 32) textStart++;
-      } else if (this.pending || this.skipping) {
+      } else if (this.open || this.skipping) {
         // A CSI record re-chunked mid-token: the "head" continues the previous record.
         if (!this.skipping) this.continueWith(line ?? textOf(codes, start, end), true);
         return;
@@ -316,8 +327,7 @@ export class RecordFramer {
     }
     this.flushPending();
     const raw = line ?? textOf(codes, start, end);
-    this.pendingChars = raw.length;
-    this.pending = {
+    this.openWith({
       raw,
       timeStart: head.timeStart >= 0 ? head.timeStart - start : -1,
       level: head.level,
@@ -326,34 +336,39 @@ export class RecordFramer {
       csiSequence: sequenceStart >= 0 ? raw.slice(sequenceStart - start, sequenceStart - start + 8) : null,
       csiUtc: stampEnd > stampStart ? raw.slice(stampStart - start, stampEnd - start) : null,
       textStart: textStart - start,
-      continuation: [],
+      continuation: NO_CONTINUATION,
       file: this.file,
       line: this.lines,
-    };
+    }, line === null ? codes : null, start);
   }
 
   private continueWith(line: string, evenHeadless = false): void {
     if (this.skipping) return; // a continuation of known noise
-    const pending = this.pending;
+    const open = this.open;
     if (
-      pending && (evenHeadless || pending.level !== null) && pending.continuation.length < MAX_CONTINUATION_LINES &&
+      open && (evenHeadless || open.level !== null) && open.continuation.length < MAX_CONTINUATION_LINES &&
       this.pendingChars + line.length <= MAX_RECORD_CHARS
     ) {
-      pending.continuation.push(line);
+      if (open.continuation === NO_CONTINUATION) open.continuation = [line];
+      else open.continuation.push(line);
       this.pendingChars += line.length;
       return;
     }
     // Head-less text with no head before it (a paste without prefixes), or past the continuation
     // cap: each such line is a record of its own.
     this.flushPending();
-    this.pendingChars = line.length;
-    this.pending = {
+    this.openWith({
       raw: line, timeStart: -1, level: null, messageId: null, component: '', csiSequence: null, csiUtc: null,
-      textStart: 0, continuation: [], file: this.file, line: this.lines,
-    };
+      textStart: 0, continuation: NO_CONTINUATION, file: this.file, line: this.lines,
+    });
   }
 
-  private toRecord(pending: PendingRecordState): LogRecord {
+  /**
+   * Opens a record from its plain-data state: its time and message are cut from the raw line now,
+   * or made afresh from `codes` (where the raw line starts at `rawStart`) when given: a string of
+   * its own is faster for handlers to compare, hash and search than a slice of the line.
+   */
+  private openWith(pending: PendingRecordState, codes: CharCodes | null = null, rawStart = 0): void {
     const raw = pending.raw;
     let end = raw.length;
     while (end > pending.textStart && (raw.charCodeAt(end - 1) === 32 || raw.charCodeAt(end - 1) === 9)) end--;
@@ -361,15 +376,20 @@ export class RecordFramer {
     if (pending.timeStart < 0 && pending.level === null) {
       while (textStart < end && (raw.charCodeAt(textStart) === 32 || raw.charCodeAt(textStart) === 9)) textStart++;
     }
-    return {
-      time: pending.timeStart >= 0 ? raw.slice(pending.timeStart, pending.timeStart + 19) : null,
+    const continuation = pending.continuation.length === 0 ? NO_CONTINUATION : [...pending.continuation];
+    this.openTimeStart = pending.timeStart;
+    this.openTextStart = pending.textStart;
+    this.pendingChars = raw.length;
+    for (const line of continuation) this.pendingChars += line.length;
+    this.open = {
+      time: pending.timeStart < 0 ? null : codes ? textOf(codes, rawStart + pending.timeStart, rawStart + pending.timeStart + 19) : raw.slice(pending.timeStart, pending.timeStart + 19),
       level: pending.level,
       messageId: pending.messageId,
       component: pending.component,
       csiSequence: pending.csiSequence,
       csiUtc: pending.csiUtc,
-      text: raw.slice(textStart, end),
-      continuation: pending.continuation,
+      text: codes ? textOf(codes, rawStart + textStart, rawStart + end) : raw.slice(textStart, end),
+      continuation,
       raw,
       file: pending.file,
       line: pending.line,

@@ -2,7 +2,7 @@
 import { PACKAGE_STATES, type PackageState } from '../../protocol/report';
 import { findHresult } from './hresult-text';
 import { readKeyValues } from './key-values';
-import { detach } from './framer';
+import { MessageCache } from './message-cache';
 import { cleanIdentity, kbOfUpdateName } from './package-identity';
 import type { LogRecord, PackageObservation, ParseContext, RecordHandler } from './record';
 
@@ -92,7 +92,7 @@ const CHANGE = 'Reporting package change for package: ';
 const COMPLETION = 'Reporting package change completion for package: ';
 
 /** What one package line says, apart from its time: shared by every line with the same message. */
-type PackageLine = Required<Omit<PackageObservation, 'at'>> | null;
+type PackageLine = Required<Omit<PackageObservation, 'at' | 'token'>> | null;
 
 /** Every field present, so all package lines share one object shape (the hot path stays monomorphic). */
 function packageLine(fields: Pick<PackageObservation, 'identity' | 'state' | 'weight'> & Partial<PackageObservation>): PackageLine {
@@ -182,40 +182,57 @@ function readPackageLine(text: string, record: LogRecord): PackageLine | typeof 
   return null;
 }
 
-/** Distinct package messages remembered; a log repeats the same few thousand at every servicing start. */
+/** The shapes `readPackageLine` reads: Read out cached …, (SQM: )Reporting …, Exec: … */
+function mayBePackageLine(text: string): boolean {
+  switch (text.charCodeAt(0)) {
+    case 82 /* R */:
+      return text.startsWith('Read out cached') || text.startsWith('Reporting ');
+    case 83 /* S */:
+      return text.startsWith('SQM: Reporting ');
+    case 69 /* E */:
+      return text.startsWith('Exec: ');
+    default:
+      return false;
+  }
+}
+
+/** Package identities remembered; a log repeats the same few thousand lines at every servicing start. */
 const LINE_CACHE_LIMIT = 8_192;
 
-/**
- * Package change reports and Exec: steps: long lines that take a key/value split, and repeat word
- * for word (cached). Hashing a short line costs about as much as reading it, so the cached
- * applicability read-outs and "already in the correct state" lines are read directly.
- */
-function isCachedShape(text: string): boolean {
-  if (text.charCodeAt(0) === 69 /* E */) return text.startsWith('Exec: ') && !text.startsWith(ALREADY) && !text.startsWith('Exec: Processing');
-  const reportAt = text.startsWith('SQM: ') ? 5 : 0;
-  return text.startsWith(CHANGE, reportAt) || text.startsWith(COMPLETION, reportAt);
+/** What tells a package line from others: the identity as written (from the first `ackage: ` on), or the whole message. */
+function cacheKey(text: string): string {
+  let start: number;
+  let end: number;
+  if (text.startsWith(ALREADY)) {
+    start = ALREADY.length;
+    end = text.indexOf(' ', start);
+  } else {
+    start = text.startsWith(CACHED) ? CACHED.length : text.indexOf('ackage: ') + 8;
+    if (start === 7) return text;
+    end = text.indexOf(',', start);
+  }
+  return text.slice(start, end === -1 ? text.length : end);
 }
 
 export function createPackageStateHandler(): RecordHandler<null> {
-  // Message → what it says. Cached lines skip the parsing, and hand the store the same identity
-  // string every time, so its package lookup does not hash a fresh copy.
-  const lines = new Map<string, PackageLine | typeof NO_FACT>();
+  // Message → what it says. A repeated line is not read again, and its cached reading is the token
+  // the store finds the package by, without hashing the identity.
+  const lines = new MessageCache<PackageLine | typeof NO_FACT | null>(LINE_CACHE_LIMIT);
 
   return {
     name: 'package-state',
     handle(record, context: ParseContext, sink) {
       if (record.component !== 'CBS' && record.component !== '') return false;
       const text = record.text;
-      const first = text.charCodeAt(0);
-      // R(eporting / Read out), S(QM:), E(xec:)
-      if (first !== 82 && first !== 83 && first !== 69) return false;
+      if (!mayBePackageLine(text)) return false;
       let line: PackageLine | typeof NO_FACT | undefined;
-      if (record.continuation.length === 0 && isCachedShape(text)) {
-        line = lines.get(text);
+      const cached = record.continuation.length === 0;
+      if (cached) {
+        const key = cacheKey(text);
+        line = lines.get(key, text);
         if (line === undefined) {
           line = readPackageLine(text, record);
-          if (lines.size >= LINE_CACHE_LIMIT) lines.clear();
-          lines.set(detach(text), line);
+          lines.set(key, text, line);
         }
       } else {
         line = readPackageLine(text, record);
@@ -224,7 +241,7 @@ export function createPackageStateHandler(): RecordHandler<null> {
       if (line === NO_FACT) return true;
       sink.observePackage?.({
         identity: line.identity, at: context.timestampOf(record), state: line.state, weight: line.weight, result: line.result,
-        failureSource: line.failureSource, targetState: line.targetState, client: line.client, kb: line.kb,
+        failureSource: line.failureSource, targetState: line.targetState, client: line.client, kb: line.kb, token: cached ? line : undefined,
       });
       return true;
     },
