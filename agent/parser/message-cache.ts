@@ -26,16 +26,15 @@ export class MessageCache<V> {
     return undefined;
   }
 
+  /** Keeps `message` and `key` as given: callers pass strings that pin nothing larger than one line. */
   set(key: string, message: string, value: V): void {
-    // Copies, so the cache does not keep the decoded line the message was cut from.
-    const own = (' ' + message).slice(1);
     let slot = this.slots.get(key);
     if (slot === undefined) {
       if (this.slots.size >= this.limit) this.slots.clear();
       slot = [];
-      this.slots.set((' ' + key).slice(1), slot);
+      this.slots.set(key, slot);
     }
     if (slot.length >= this.perKey) slot.shift();
-    slot.push({ message: own, value });
+    slot.push({ message, value });
   }
 }
