@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { adminCommand, startServerProcess } from './simulator/server-process';
+import { adminCommand, freePort, startServerProcess } from './simulator/server-process';
 import { startSimulation } from './simulator/simulation';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
 
   const server = await startServerProcess({
     dataDir,
-    port,
+    port: port === 0 ? await freePort() : port,
     // Devices quiet for 5 minutes count as stale, so the demo shows stale devices without waiting 14 days;
     // throw-away data needs no flush to disk at every commit.
     env: { PATCHLENS_ADMIN_PASSWORD: DEMO_PASSWORD, STALE_AFTER: '5m', LOG_LEVEL: 'error', SQLITE_SYNCHRONOUS: 'NORMAL' },
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
       devices,
       server: server.url,
       secret,
-      scenario: 'steady',
+      // The fleet arrives as on a Patch Tuesday (all within 10 simulated minutes), then reports every 15.
+      scenario: 'burst',
       speed: DEMO_SPEED,
       cadenceMs: 15 * 60_000,
       durationMs: null,
