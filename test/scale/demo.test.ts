@@ -11,7 +11,7 @@ import { adminCommand } from '../../tools/simulator/server-process';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 test('the demo fills the dashboard within a minute with marked devices, and leaves nothing behind', { timeout: 120_000 }, async () => {
-  const realDataDir = mkdtempSync(join(tmpdir(), 'patchlens-real-'));
+  const realDataDir = mkdtempSync(join(tmpdir(), 'patchlens-demo-guard-'));
   const demo = spawn(process.execPath, ['--import', 'tsx', 'tools/demo.ts', '--devices', '300', '--port', '0'], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: realDataDir },
