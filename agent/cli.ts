@@ -1,8 +1,8 @@
 // Agent command line: `npm run agent -- <command> …` (scan, enroll, once, run, install, uninstall).
 // Commands are loaded on demand: the long-running `run` supervisor must not pay for the parser and
-// the zod schemas, which only its short-lived workers need (idle memory budget).
-import { ConfigError } from './usage-error';
-import { StateDirBusyError } from './state/lock';
+// the zod schemas, which only its short-lived workers need (idle memory budget). In the single-file
+// build this whole CLI is embedded source that `run` never parses (agent/entry.ts).
+import { exitWith, runAgentCommand } from './command-errors';
 
 const USAGE = `usage: patchlens-agent <command> [options]
 
@@ -29,17 +29,6 @@ options for enroll, once, run, install:
 
 async function environment() {
   return (await import('./commands/common')).defaultEnvironment();
-}
-
-/** Agent commands that share configuration and state; errors become one clear line and an exit code. */
-async function runAgentCommand(command: (argv: string[]) => Promise<number>, argv: string[]): Promise<number> {
-  try {
-    return await command(argv);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`patchlens-agent: ${message}\n`);
-    return error instanceof ConfigError || error instanceof StateDirBusyError ? 2 : 1;
-  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -71,12 +60,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`patchlens-agent: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+exitWith(main(process.argv.slice(2)));

@@ -1,9 +1,18 @@
-// Structured agent log: pino lines into a size-rotated file in the state dir, warnings also on stderr; quiet by default.
+// Structured agent log: pino-format JSON lines into a size-rotated file in the state dir, warnings also on stderr; quiet by default.
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
 
-export type AgentLogger = Logger;
+/** Each call writes one line `{"level":30,"time":"…",…fields,"msg":"…"}`; a pino logger fits this shape too. */
+export interface AgentLogger {
+  error(fields: object, message?: string): void;
+  error(message: string): void;
+  warn(fields: object, message?: string): void;
+  warn(message: string): void;
+  info(fields: object, message?: string): void;
+  info(message: string): void;
+  debug(fields: object, message?: string): void;
+  debug(message: string): void;
+}
 
 export interface LogOptions {
   level: 'error' | 'warn' | 'info' | 'debug';
@@ -55,6 +64,30 @@ export class RotatingFile {
 }
 
 const LEVEL_WARN = 40;
+/** pino's numeric levels, so agent.log reads the same with pino tooling (`pino-pretty`). */
+const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
+type LevelName = keyof typeof LEVELS;
+
+/**
+ * The agent's own logger rather than pino: the long-running supervisor and every worker would pay
+ * ~2.4 MiB of resident memory for pino's code, and the agent writes only a handful of lines.
+ */
+function lineLogger(level: LevelName | 'silent', write: (line: string) => void): AgentLogger {
+  const threshold = level === 'silent' ? Infinity : LEVELS[level];
+  const method = (name: LevelName) => {
+    const value = LEVELS[name];
+    if (value < threshold) return () => {};
+    return (first: object | string, message?: string) => {
+      const fields = typeof first === 'string' ? {} : first;
+      const msg = typeof first === 'string' ? first : message;
+      const line: Record<string, unknown> = { level: value, time: new Date().toISOString() };
+      for (const [key, field] of Object.entries(fields)) if (key !== 'level' && key !== 'time') line[key] = field;
+      if (msg !== undefined) line.msg = msg;
+      write(`${JSON.stringify(line)}\n`);
+    };
+  };
+  return { error: method('error'), warn: method('warn'), info: method('info'), debug: method('debug') };
+}
 
 export function createLogger(options: LogOptions): AgentLogger {
   let file: RotatingFile | null = null;
@@ -63,13 +96,10 @@ export function createLogger(options: LogOptions): AgentLogger {
     file = new RotatingFile(join(options.dir, 'agent.log'), options.maxBytes ?? 5 * 1024 * 1024, options.keep ?? 3);
   }
   const echo = options.echoWarnings ?? true;
-  const destination = {
-    write(line: string) {
-      file?.write(line);
-      if (file === null || (echo && levelOf(line) >= LEVEL_WARN)) process.stderr.write(readable(line));
-    },
-  };
-  return pino({ level: options.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  return lineLogger(options.level, (line) => {
+    file?.write(line);
+    if (file === null || (echo && levelOf(line) >= LEVEL_WARN)) process.stderr.write(readable(line));
+  });
 }
 
 function levelOf(line: string): number {
@@ -93,5 +123,5 @@ function readable(line: string): string {
 
 /** A logger that drops everything (library callers and tests that assert on return values). */
 export function silentLogger(): AgentLogger {
-  return pino({ level: 'silent' });
+  return lineLogger('silent', () => {});
 }

@@ -10,27 +10,32 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every bundle the project ships. Add a target here (e.g. the dashboard) rather than a new script. */
 export const targets = {
-  agent: (outdir) => ({
-    entryPoints: [join(root, 'agent/cli.ts')],
-    outfile: join(outdir, 'patchlens-agent.mjs'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    // Smaller source = less memory for every agent process; identifiers stay readable in stack traces.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    sourcemap: false,
-    legalComments: 'none',
-    // zod, pino and node-cron are bundled; some of them still call require() for Node built-ins.
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __patchlensCreateRequire } from 'node:module';\nconst require = __patchlensCreateRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-  }),
+  /** One self-contained file: agent/entry.ts with the full CLI embedded as source text (see buildAgent). */
+  agent: (outdir) => ({ custom: buildAgent, fresh: () => false, outfile: join(outdir, 'patchlens-agent.mjs') }),
   /** The web dashboard: hashed assets plus index.html in <outdir>/dashboard (built by build-dashboard.mjs). */
   dashboard: (outdir) => ({ custom: buildDashboard, fresh: dashboardIsFresh, outfile: join(outdir, 'dashboard', 'index.html') }),
 };
+
+/** Settings both agent bundles share. Smaller source = less memory for every agent process; identifiers stay readable in stack traces. */
+const agentBundle = { bundle: true, platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, sourcemap: false, legalComments: 'none', logLevel: 'warning' };
+
+/**
+ * The agent ships as one file. Its entry starts the idle `run` supervisor from a few KiB of code; the
+ * full CLI (parser, zod schemas, workers) is bundled separately as CommonJS and embedded as a string
+ * constant, which the supervisor never parses as code and the other commands compile on demand.
+ */
+async function buildAgent(rootDir, outdir) {
+  // CommonJS has no import.meta; the entry passes its own URL in (node-cron resolves a file beside itself at load).
+  const cli = await build({ ...agentBundle, entryPoints: [join(rootDir, 'agent/cli.ts')], format: 'cjs', write: false, define: { 'import.meta.url': 'PATCHLENS_ENTRY_URL' } });
+  await build({
+    ...agentBundle,
+    entryPoints: [join(rootDir, 'agent/entry.ts')],
+    outfile: join(outdir, 'patchlens-agent.mjs'),
+    format: 'esm',
+    define: { PATCHLENS_EMBEDDED_CLI: JSON.stringify(cli.outputFiles[0].text) },
+    banner: { js: '#!/usr/bin/env node' },
+  });
+}
 
 /** Builds the named targets; with `ifStale`, a target whose output is newer than its sources is skipped. */
 export async function runBuild(names, outdir, { ifStale = false } = {}) {

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installPlan, runInstallCommand, runUninstallCommand, taskXml, TASK_NAME, type ProgramLocation } from './install';
+import { currentProgram, installPlan, runInstallCommand, runUninstallCommand, taskXml, TASK_NAME, type ProgramLocation } from './install';
 import { RecordedAdapter } from '../windows/recorded-adapter';
+import { SUPERVISOR_NODE_FLAGS } from '../runtime/worker-process';
 import type { CommandEnvironment } from './common';
 
 const program: ProgramLocation = { node: 'C:\\Program Files\\nodejs\\node.exe', nodeArgs: [], script: 'C:\\Program Files\\PatchLens\\patchlens-agent.mjs' };
@@ -57,4 +58,13 @@ test('Linux: a systemd unit enabled with systemctl', () => {
 
 test('task XML escapes paths', () => {
   assert.match(taskXml({ node: 'C:\\a&b\\node.exe', nodeArgs: [], script: 'C:\\x.mjs' }, ['run']), /<Command>C:\\a&amp;b\\node.exe<\/Command>/);
+});
+
+test('the installed command line starts the supervisor with its memory flags, before the script', async () => {
+  const { env, lines } = environment('linux');
+  const shipped = { ...currentProgram(), script: '/opt/patchlens/patchlens-agent.mjs' };
+  assert.equal(await runInstallCommand(['--dry-run', '--state-dir', mkdtempSync(join(tmpdir(), 'patchlens-install-')), '--logs', '/var/log/cbs'], env, shipped), 0);
+  const execStart = lines.join('\n').match(/^ExecStart=(.*)$/m)?.[1] ?? '';
+  assert.match(execStart, new RegExp(`^\\S+node\\S* ${SUPERVISOR_NODE_FLAGS.join(' ')} .*/opt/patchlens/patchlens-agent\\.mjs run `));
+  assert.match(taskXml(shipped, ['run']), new RegExp(`<Arguments>${SUPERVISOR_NODE_FLAGS.join(' ')} .*patchlens-agent\\.mjs run</Arguments>`));
 });

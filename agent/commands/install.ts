@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { checkResult } from '../windows/adapter';
+import { SUPERVISOR_NODE_FLAGS } from '../runtime/worker-process';
 import { prepare, type CommandEnvironment } from './common';
 import type { AgentConfig } from '../config';
 
@@ -21,7 +22,7 @@ export interface ServicePlan {
 
 export interface ProgramLocation {
   node: string;
-  /** Node flags needed to run the entry point (`--import tsx` in a source checkout, none for the bundle). */
+  /** Node flags: the supervisor's memory flags, plus `--import tsx` in a source checkout. */
   nodeArgs: string[];
   script: string;
 }
@@ -151,7 +152,7 @@ export function describePlan(plan: ServicePlan): string[] {
 /** Where this very program lives, so the service starts the same build. */
 export function currentProgram(): ProgramLocation {
   const script = resolve(process.argv[1] ?? 'patchlens-agent.mjs');
-  return { node: process.execPath, nodeArgs: script.endsWith('.ts') ? ['--import', 'tsx'] : [], script };
+  return { node: process.execPath, nodeArgs: [...SUPERVISOR_NODE_FLAGS, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : [])], script };
 }
 
 async function applyPlan(plan: ServicePlan, env: CommandEnvironment): Promise<void> {

@@ -39,7 +39,7 @@ export async function runRunCommand(argv: string[], launcher: WorkerLauncher = c
     random: Math.random,
     log,
   });
-  log.info({ schedule: settings.schedule, stateDir: settings.stateDir, logsDir: settings.logsDir }, 'agent started');
+  log.info({ schedule: settings.schedule.expression, stateDir: settings.stateDir, logsDir: settings.logsDir }, 'agent started');
   loop.start();
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

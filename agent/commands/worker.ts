@@ -1,11 +1,13 @@
 // `worker config|cycle|drain`: the short-lived processes the `run` supervisor starts; each prints one JSON line.
 import { ConfigError } from '../usage-error';
+import { parseSchedule, type CronSchedule } from '../runtime/cron-schedule';
 import { prepare, type CommandEnvironment } from './common';
 import { checkedLogsDir, openSession } from './session';
 
 /** What the supervisor needs to schedule and log; everything else stays inside the workers. */
 export interface SupervisorSettings {
-  schedule: string;
+  /** Parsed here, so the supervisor needs no cron parser of its own. */
+  schedule: CronSchedule;
   logsDir: string;
   stateDir: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -20,7 +22,7 @@ export async function runWorkerCommand(argv: string[], env: CommandEnvironment):
   const { config, log } = prepare(rest, env);
   if (kind === 'config') {
     const settings: SupervisorSettings = {
-      schedule: config.schedule,
+      schedule: parseSchedule(config.schedule),
       logsDir: checkedLogsDir(config),
       stateDir: config.stateDir,
       logLevel: config.logLevel,

@@ -2,6 +2,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { AgentLogger } from '../log';
 import { backoffDelay, type RetryPolicy } from '../ship/backoff';
+import type { CronSchedule } from './cron-schedule';
 import { CronTimer } from './cron-timer';
 import type { DrainResult } from '../ship/sender';
 
@@ -10,7 +11,7 @@ export interface AgentLoopDeps {
   cycle: () => Promise<DrainResult>;
   /** Ship what the spool holds (retries). */
   drain: () => Promise<DrainResult>;
-  schedule: string;
+  schedule: CronSchedule;
   /** Folder to watch for new servicing-log bytes, or null. */
   watchDir: string | null;
   /** Quiet time after the last change before a cycle starts. */

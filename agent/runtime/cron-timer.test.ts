@@ -1,10 +1,10 @@
 // Schedule arithmetic on node-cron expressions, in local time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import cron from 'node-cron';
+import { parseSchedule } from './cron-schedule';
 import { CronTimer, nextCronTime } from './cron-timer';
 
-const next = (expression: string, after: Date) => nextCronTime(cron.parse(expression), after);
+const next = (expression: string, after: Date) => nextCronTime(parseSchedule(expression).fields, after);
 const local = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s);
 
 test('the default every-15-minutes schedule', () => {
@@ -21,5 +21,22 @@ test('seconds, weekdays, month ends and either-day semantics', () => {
 });
 
 test('invalid expressions are refused with the expression in the message', () => {
-  assert.throws(() => new CronTimer('every now and then', () => {}), /'every now and then' is not a valid cron expression/);
+  assert.throws(() => parseSchedule('every now and then'), /'every now and then' is not a valid cron expression/);
+});
+
+test('a parsed schedule survives the JSON hop from the config worker to the supervisor', () => {
+  const schedule = JSON.parse(JSON.stringify(parseSchedule('0 0 L * *'))) as ReturnType<typeof parseSchedule>;
+  assert.deepEqual(nextCronTime(schedule.fields, local(2025, 2, 3)), local(2025, 2, 28));
+});
+
+test('a timer built from the parsed fields fires on schedule and stops', async () => {
+  let ticks = 0;
+  const timer = new CronTimer(JSON.parse(JSON.stringify(parseSchedule('* * * * * *'))) as ReturnType<typeof parseSchedule>, () => ticks++);
+  timer.start();
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  timer.stop();
+  const seen = ticks;
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  assert.ok(seen >= 1, 'ticked at least once in 1.1 s');
+  assert.equal(ticks, seen, 'no tick after stop()');
 });

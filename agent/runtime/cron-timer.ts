@@ -1,8 +1,6 @@
-// Fires a callback on a node-cron expression using plain timers: node-cron's own scheduler formats every tick
-// through Intl (ICU), which costs the idle agent ~10 MiB; here node-cron only parses the expression.
-import cron from 'node-cron';
-
-type Fields = ReturnType<typeof cron.parse>;
+// Fires a callback on a parsed cron schedule using plain timers: node-cron's own scheduler formats every tick
+// through Intl (ICU), which costs the idle agent ~10 MiB, and even its parser costs ~3 MiB, so it runs in workers only.
+import type { CronFields as Fields, CronSchedule } from './cron-schedule';
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const SEARCH_DAYS = 366 * 5;
@@ -55,13 +53,12 @@ export class CronTimer {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    readonly expression: string,
+    readonly schedule: CronSchedule,
     private readonly onTick: () => void,
     private readonly now: () => Date = () => new Date(),
   ) {
-    if (!cron.validate(expression)) throw new Error(`schedule '${expression}' is not a valid cron expression`);
-    this.fields = cron.parse(expression);
-    if (nextCronTime(this.fields, now()) === null) throw new Error(`schedule '${expression}' never fires`);
+    this.fields = schedule.fields;
+    if (nextCronTime(this.fields, now()) === null) throw new Error(`schedule '${schedule.expression}' never fires`);
   }
 
   start(): void {

@@ -8,6 +8,14 @@ import { spawn } from 'node:child_process';
  */
 export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1'];
 
+/**
+ * Node flags of the long-running supervisor, part of the installed command line: it only waits on
+ * timers, so V8's interpreter alone (no optimizing compilers) is plenty and saves ~1 MiB of idle
+ * memory. Lite mode has no WebAssembly; saying so keeps Node from warning about it on every start.
+ * Workers never inherit these flags: the parser needs the optimizing compilers.
+ */
+export const SUPERVISOR_NODE_FLAGS = ['--lite-mode', '--no-expose-wasm'];
+
 export interface WorkerLauncher {
   node: string;
   /** Node flags and the entry script, e.g. ['--import', 'tsx', 'agent/cli.ts'] or ['patchlens-agent.mjs']. */
@@ -21,10 +29,12 @@ export interface WorkerAnswer {
   stderr: string;
 }
 
-/** The same program that is running now, with the worker heap flags. */
-export function currentLauncher(): WorkerLauncher {
-  const flags = WORKER_NODE_FLAGS.filter((flag) => !process.execArgv.some((arg) => arg.startsWith(flag.split('=')[0] ?? flag)));
-  return { node: process.execPath, prefix: [...flags, ...process.execArgv, process.argv[1] ?? ''] };
+/** The same program that is running now, with the worker heap flags instead of the supervisor's. */
+export function currentLauncher(execArgv: string[] = process.execArgv, script = process.argv[1] ?? ''): WorkerLauncher {
+  const flagName = (flag: string) => flag.split('=')[0] ?? flag;
+  const inherited = execArgv.filter((arg) => !SUPERVISOR_NODE_FLAGS.includes(arg));
+  const flags = WORKER_NODE_FLAGS.filter((flag) => !inherited.some((arg) => flagName(arg) === flagName(flag)));
+  return { node: process.execPath, prefix: [...flags, ...inherited, script] };
 }
 
 /** Runs `worker <kind> …argv`; stderr is kept, and passed through unless `quiet`, so worker warnings reach the same place. */
