@@ -82,6 +82,8 @@ export class RecordFramer {
   private pendingChars = 0;
   /** `YYYY-MM-DD HH` of the last clock sample: a zone offset changes at most hourly, so sample once an hour. */
   private sampledHour = '';
+  /** The time stamp of the last record opened from bytes. */
+  private lastTime: string | null = null;
   private readonly head = emptyLineHead();
 
   /** `keepNoise` hands known noise to the output too (tests that look at framing alone). */
@@ -363,6 +365,14 @@ export class RecordFramer {
     });
   }
 
+  /** The time stamp at `codes[at]`: the previous record's string when it is the same second (most are), so time checks compare one object. */
+  private timeAt(codes: CharCodes, at: number): string {
+    const previous = this.lastTime;
+    if (previous !== null && spells(codes, at, previous)) return previous;
+    this.lastTime = textOf(codes, at, at + 19);
+    return this.lastTime;
+  }
+
   /**
    * Opens a record from its plain-data state: its time and message are cut from the raw line now,
    * or made afresh from `codes` (where the raw line starts at `rawStart`) when given: a string of
@@ -382,7 +392,7 @@ export class RecordFramer {
     this.pendingChars = raw.length;
     for (const line of continuation) this.pendingChars += line.length;
     this.open = {
-      time: pending.timeStart < 0 ? null : codes ? textOf(codes, rawStart + pending.timeStart, rawStart + pending.timeStart + 19) : raw.slice(pending.timeStart, pending.timeStart + 19),
+      time: pending.timeStart < 0 ? null : codes ? this.timeAt(codes, rawStart + pending.timeStart) : raw.slice(pending.timeStart, pending.timeStart + 19),
       level: pending.level,
       messageId: pending.messageId,
       component: pending.component,
