@@ -3,10 +3,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { updateCatalog } from '../../protocol/catalog';
 import type { Report } from '../../protocol/report';
-import { ServicingLogParser } from '../parser';
+import { ServicingLogParser, type ParsedLogFacts } from '../parser';
 import { collectInventory, type Inventory } from '../collect/inventory';
 import { collectLogs } from '../collect/logs';
-import { ensureGeneratedDeviceId, loadState, saveState } from '../state/agent-state';
+import { ensureGeneratedDeviceId, loadState, saveState, serializeState } from '../state/agent-state';
 import { sweepTempFiles } from '../state/atomic-file';
 import type { Spool, SpoolEntry } from '../ship/spool';
 import type { AgentLogger } from '../log';
@@ -46,6 +46,19 @@ async function readInventory(adapter: SystemAdapter, log: AgentLogger): Promise<
     log.warn({ error: (error as Error).message }, 'inventory unavailable; this report carries log facts only');
     return null;
   }
+}
+
+/**
+ * The facts for this cycle's report, including those still held open at the end of the log: the
+ * last record (the framer waits for continuation lines that may never come) and a failed attempt
+ * whose WER line has not been written yet. Without them a failure written last would wait for the
+ * next servicing activity, hours away, instead of reaching the server within a minute. Scans and
+ * corruption still in progress (an SFC run, a DISM summary) are reported only once complete: closing
+ * them now would report a running scan as interrupted. Consumes the parser: snapshot it first.
+ */
+export function reportedFacts(parser: ServicingLogParser): ParsedLogFacts {
+  const { corruption, scans } = parser.result(false);
+  return { ...parser.result(true), corruption, scans };
 }
 
 /**
@@ -106,22 +119,25 @@ export async function collectAndSpool(deps: CycleDeps): Promise<SpooledCycle> {
   });
 
   const sequence = Math.max(state.sequence, deps.spool.maxSequence()) + 1;
-  const report = buildReport({
-    reportId: (deps.reportId ?? newReportId)(),
-    sequence,
-    generatedAt: deps.now(),
-    identity,
-    facts: parser.result(false),
-    inventory,
-  });
-  const entry = deps.spool.put(report, sequence);
-  saveState(stateDir, {
+  // The saved state keeps open records open, so appended lines can still complete them; it is
+  // serialized before `reportedFacts` lets the parser close them for this report.
+  const nextState = serializeState({
     ...state,
     sequence,
     cursors: collected.cursors,
     parser: parser.snapshot(),
     savedAt: deps.now().toISOString(),
   });
+  const report = buildReport({
+    reportId: (deps.reportId ?? newReportId)(),
+    sequence,
+    generatedAt: deps.now(),
+    identity,
+    facts: reportedFacts(parser),
+    inventory,
+  });
+  const entry = deps.spool.put(report, sequence);
+  saveState(stateDir, nextState);
   log.info({ reportId: report.reportId, sequence, filesRead: collected.filesRead, bytesRead: collected.bytesRead }, 'report spooled');
   return { report, entry, identity, filesRead: collected.filesRead, bytesRead: collected.bytesRead };
 }

@@ -72,8 +72,15 @@ export function loadState(stateDir: string): LoadedState {
   return { state: emptyState(), problem: `${path} was damaged (kept as state.json.bad); reading all logs again` };
 }
 
-export function saveState(stateDir: string, state: AgentState): void {
-  writeFileAtomic(statePath(stateDir), JSON.stringify(state));
+/** State as the exact text `saveState` writes, taken before the parser moves on (see `collectAndSpool`). */
+export type SerializedState = string & { readonly __serializedState: true };
+
+export function serializeState(state: AgentState): SerializedState {
+  return JSON.stringify(state) as SerializedState;
+}
+
+export function saveState(stateDir: string, state: AgentState | SerializedState): void {
+  writeFileAtomic(statePath(stateDir), typeof state === 'string' ? state : serializeState(state));
 }
 
 /**
