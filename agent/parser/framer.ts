@@ -51,7 +51,7 @@ function isHex(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 97 && code <= 102) || (code >= 65 && code <= 70);
 }
 
-/** Copies a string so it no longer pins the multi-megabyte chunk it was sliced from. */
+/** Copies a string so it no longer pins the longer string (a line, a message) it was sliced from. */
 export function detach(text: string): string {
   return text.length < 13 ? text : (' ' + text).slice(1);
 }
