@@ -182,35 +182,41 @@ function readPackageLine(text: string, record: LogRecord): PackageLine | typeof 
   return null;
 }
 
-/** The shapes `readPackageLine` reads: Read out cached …, (SQM: )Reporting …, Exec: … */
-function mayBePackageLine(text: string): boolean {
-  switch (text.charCodeAt(0)) {
-    case 82 /* R */:
-      return text.startsWith('Read out cached') || text.startsWith('Reporting ');
-    case 83 /* S */:
-      return text.startsWith('SQM: Reporting ');
-    case 69 /* E */:
-      return text.startsWith('Exec: ');
-    default:
-      return false;
-  }
-}
-
 /** Package identities remembered; a log repeats the same few thousand lines at every servicing start. */
 const LINE_CACHE_LIMIT = 8_192;
 
-/** What tells a package line from others: the identity as written (from the first `ackage: ` on), or the whole message. */
-function cacheKey(text: string): string {
-  let start: number;
-  let end: number;
-  if (text.startsWith(ALREADY)) {
-    start = ALREADY.length;
-    end = text.indexOf(' ', start);
-  } else {
-    start = text.startsWith(CACHED) ? CACHED.length : text.indexOf('ackage: ') + 8;
-    if (start === 7) return text;
-    end = text.indexOf(',', start);
+/**
+ * For the shapes `readPackageLine` reads (Read out cached …, (SQM: )Reporting …, Exec: …), what
+ * tells a line from others of its kind: the identity as written (from the first `ackage: ` on), or
+ * the whole message. Null for any other message.
+ */
+function packageLineKey(text: string): string | null {
+  let start = -1;
+  let stop = 44; // ','
+  switch (text.charCodeAt(0)) {
+    case 82 /* R */:
+      if (text.startsWith(CACHED)) start = CACHED.length;
+      else if (!text.startsWith('Read out cached') && !text.startsWith('Reporting ')) return null;
+      break;
+    case 83 /* S */:
+      if (!text.startsWith('SQM: Reporting ')) return null;
+      break;
+    case 69 /* E */:
+      if (!text.startsWith('Exec: ')) return null;
+      if (text.startsWith(ALREADY)) {
+        start = ALREADY.length;
+        stop = 32; // ' '
+      }
+      break;
+    default:
+      return null;
   }
+  if (start === -1) {
+    const at = text.indexOf('ackage: ');
+    if (at === -1) return text;
+    start = at + 8;
+  }
+  const end = text.indexOf(stop === 44 ? ',' : ' ', start);
   return text.slice(start, end === -1 ? text.length : end);
 }
 
@@ -224,11 +230,11 @@ export function createPackageStateHandler(): RecordHandler<null> {
     handle(record, context: ParseContext, sink) {
       if (record.component !== 'CBS' && record.component !== '') return false;
       const text = record.text;
-      if (!mayBePackageLine(text)) return false;
+      const key = packageLineKey(text);
+      if (key === null) return false;
       let line: PackageLine | typeof NO_FACT | undefined;
       const cached = record.continuation.length === 0;
       if (cached) {
-        const key = cacheKey(text);
         line = lines.get(key, text);
         if (line === undefined) {
           line = readPackageLine(text, record);
