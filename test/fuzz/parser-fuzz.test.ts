@@ -1,6 +1,7 @@
 // Property test: mutated real lines, random bytes, cut and 1 MB lines in random chunks never make the
 // parser throw or hang, memory stays bounded, and whatever it reports is valid Report v1 data.
-// Seed corpus: every verbatim fixture log (test/fixtures/logs, agent/parser/families/fixtures).
+// Seed corpus: every verbatim fixture log (test/fixtures/logs, test/fixtures/cases,
+// agent/parser/families/fixtures incl. the extension-less CheckSUR captures): a new fixture grows it.
 // `npm test` runs 100,000 lines; `npm run fuzz` runs FUZZ_LINES (1,000,000).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -18,13 +19,13 @@ function logFiles(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...logFiles(path));
-    else if (name.endsWith('.log')) out.push(path);
+    else if (!name.endsWith('.md')) out.push(path);
   }
   return out;
 }
 
 const corpus: Buffer[] = [];
-for (const dir of ['test/fixtures/logs', 'agent/parser/families/fixtures']) {
+for (const dir of ['test/fixtures/logs', 'test/fixtures/cases', 'agent/parser/families/fixtures']) {
   for (const file of logFiles(join(root, dir))) {
     const bytes = readFileSync(file);
     let start = 0;
