@@ -233,9 +233,12 @@ export function createPackageStateHandler(): RecordHandler<null> {
       const key = packageLineKey(text);
       if (key === null) return false;
       let line: PackageLine | typeof NO_FACT | undefined;
-      const cached = record.continuation.length === 0;
-      if (cached) {
+      // A line read again from the cache is the store's token for its package; a first sighting is
+      // looked up by identity (most lines of a short incremental pass are first sightings).
+      let cached = false;
+      if (record.continuation.length === 0) {
         line = lines.get(key, text);
+        cached = line !== undefined;
         if (line === undefined) {
           line = readPackageLine(text, record);
           lines.set(key, text, line);
