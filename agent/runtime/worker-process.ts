@@ -16,6 +16,8 @@ export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1'];
  */
 export const SUPERVISOR_NODE_FLAGS = ['--lite-mode', '--no-expose-wasm'];
 
+const KEPT_STDERR_CHARS = 16_384;
+
 export interface WorkerLauncher {
   node: string;
   /** Node flags and the entry script, e.g. ['--import', 'tsx', 'agent/cli.ts'] or ['patchlens-agent.mjs']. */
@@ -26,6 +28,7 @@ export interface WorkerAnswer {
   code: number | null;
   /** The last stdout line, parsed (workers print exactly one JSON line). */
   json: unknown;
+  /** The end of the worker's stderr (at most 16 KiB). */
   stderr: string;
 }
 
@@ -48,7 +51,8 @@ export function runWorker(launcher: WorkerLauncher, kind: string, argv: string[]
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
+      // Only the last lines explain a failure; a chatty worker must not grow the long-lived supervisor.
+      stderr = (stderr + chunk).slice(-KEPT_STDERR_CHARS);
       if (!quiet) process.stderr.write(chunk);
     });
     // A hung worker (stuck PowerShell, dead share) is killed; kill -9 at any point is safe by design.

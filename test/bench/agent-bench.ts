@@ -1,11 +1,13 @@
 // `npm run bench:agent`: footprint of the bundled agent, measured from outside (Linux /proc) in one run:
 // first scan of a 256 MiB CBS.log (throttled vs unthrottled), then an idle hour compressed into a fast cycle loop.
+// Every process runs with the shipped command lines: the supervisor with the flags `install` registers, the
+// scans with the flags the supervisor gives its workers.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startContractServer } from '../agent/support/contract-server';
-import { WORKER_NODE_FLAGS } from '../../agent/runtime/worker-process';
+import { SUPERVISOR_NODE_FLAGS, WORKER_NODE_FLAGS } from '../../agent/runtime/worker-process';
 
 const root = new URL('../../', import.meta.url).pathname;
 const LOG_MIB = Number(process.env.BENCH_LOG_MIB ?? 256);
@@ -155,11 +157,19 @@ async function main(): Promise<void> {
     const dense = await firstScan('dense', 0.5);
     row(`first scan, dense log (fact caps reached), throttled`, dense.usage, `peak/64 MiB = ${fmt(dense.usage.peakRssMiB / 64, 2)}`);
     const stateBytes = statSync(join(typical.state, 'state.json')).size;
+    // What every later cycle costs: a worker that restores the state, finds no new bytes and sends a full report.
+    const unchanged = await measure(bundle, ['once', '--config', typical.config, '--device-id', 'bench-typical-0.5'], WORKER_NODE_FLAGS);
+    row(`cycle with nothing new to read (worker restores the typical state)`, unchanged, `peak/64 MiB = ${fmt(unchanged.peakRssMiB / 64, 2)}`);
 
     // Idle hour compressed: the supervisor cycles every 2 s (instead of every 15 min) over a log that no longer
     // grows. CPU includes its workers; the median RSS sample is the supervisor between cycles.
     const before = server.stored.length;
-    const idle = await measure(bundle, ['run', '--config', typical.config, '--schedule', '*/2 * * * * *', '--device-id', 'bench-typical-0.5'], [], IDLE_CYCLES * 2000 + 500);
+    const idle = await measure(
+      bundle,
+      ['run', '--config', typical.config, '--schedule', '*/2 * * * * *', '--device-id', 'bench-typical-0.5'],
+      SUPERVISOR_NODE_FLAGS,
+      IDLE_CYCLES * 2000 + 500,
+    );
     const idleCycles = server.stored.length - before;
     row(`idle: run supervisor, ${idleCycles} cycles every 2 s (CPU incl. workers)`, idle, `median supervisor RSS/48 MiB = ${fmt(idle.medianRssMiB / 48, 2)}`);
     await server.close();
@@ -168,6 +178,7 @@ async function main(): Promise<void> {
     const defaultScheduleShare = cpuPerCycle / (15 * 60);
     const lines = [
       `agent footprint: ${new Date().toISOString()}, node ${process.version}, ${LOG_MIB} MiB CBS.log, state.json after the typical scan ${fmt(stateBytes / 1024)} KiB`,
+      `command lines: supervisor \`node ${SUPERVISOR_NODE_FLAGS.join(' ')} patchlens-agent.mjs run …\`, workers and scans \`node ${WORKER_NODE_FLAGS.join(' ')} patchlens-agent.mjs …\``,
       '',
       '| run | peak RSS MiB | CPU s | wall s | avg CPU % of one core | budget ratio |',
       '|---|---|---|---|---|---|',
