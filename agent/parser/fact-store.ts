@@ -31,6 +31,35 @@ interface PackageEntry {
   failedTarget: string | null;
 }
 
+/** A package entry with its `seen` clock as a number, which compares far faster than the text. */
+interface StoredEntry extends PackageEntry {
+  seenOrder: number;
+}
+
+/** Wall clock `YYYY-MM-DDTHH:MM:SS` as a number that sorts like the text; -1 for '' (no time); NaN for any other text. */
+function clockOrder(seen: string): number {
+  if (seen.length === 0) return -1;
+  if (seen.length !== 19 || seen.charCodeAt(4) !== 45 || seen.charCodeAt(7) !== 45 || seen.charCodeAt(10) !== 84 ||
+    seen.charCodeAt(13) !== 58 || seen.charCodeAt(16) !== 58) {
+    return NaN;
+  }
+  let order = 0;
+  for (let i = 0; i < 19; i++) {
+    if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16) continue;
+    const digit = seen.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    order = order * 10 + digit;
+  }
+  return order;
+}
+
+/** Whether a line seen at `seen` (`order` its clockOrder) is older than what the entry already holds. */
+function isOlder(seen: string, order: number, entry: StoredEntry): boolean {
+  const held = entry.seenOrder;
+  // Both numbers when both are wall clocks (or empty); text comparison otherwise, as before.
+  return order === order && held === held ? order < held : seen < entry.seen;
+}
+
 export interface FactStoreState {
   packages: PackageEntry[];
   failures: FailureRecord[];
@@ -91,19 +120,15 @@ const corruptionKey = (c: CorruptionRecord) =>
 const scanKey = (s: ScanRecord) => `${wallClock(s.at)}|${s.tool}|${s.operation}`;
 
 export class FactStore implements FactSink {
-  private readonly packages = new BoundedMap<PackageEntry>(FACT_LIMITS.packages);
+  private readonly packages = new BoundedMap<StoredEntry>(FACT_LIMITS.packages);
   private readonly failures = new BoundedMap<FailureRecord>(FACT_LIMITS.failures);
   private readonly corruption = new BoundedMap<CorruptionRecord>(FACT_LIMITS.corruption);
   private readonly scans = new BoundedMap<ScanRecord>(FACT_LIMITS.scans);
   private servicingStack: { version: string; seen: string } | null = null;
-  /**
-   * Package entries by the token a handler sends with an identity (one object per distinct line),
-   * found without hashing the identity text. Forgotten whenever an entry is dropped or replaced.
-   */
-  private byToken = new WeakMap<object, PackageEntry>();
-  /** The last observation time and its wall clock: consecutive lines mostly share their second. */
+  /** The last observation time, its wall clock and that clock's order: consecutive lines mostly share their second. */
   private lastAt: string | null = null;
   private lastSeen = '';
+  private lastOrder = -1;
   unrecognizedLines = 0;
 
   /** `onRejected` hears about facts a handler built that no report could carry. */
@@ -120,8 +145,10 @@ export class FactStore implements FactSink {
     if (!copy.package) return;
     const entry = this.entryFor(copy.package);
     const seen = wallClock(copy.at);
-    if (seen < entry.seen) return;
+    const order = clockOrder(seen);
+    if (isOlder(seen, order, entry)) return;
     entry.seen = seen;
+    entry.seenOrder = order;
     entry.state = 'Failed';
     entry.kb ??= copy.kb;
     entry.lastResult = copy.hresult;
@@ -150,30 +177,30 @@ export class FactStore implements FactSink {
   }
 
   observePackage(observation: PackageObservation): void {
-    const token = observation.token;
-    let entry = token ? this.byToken.get(token) : undefined;
-    if (!entry) {
-      entry = this.entryFor(observation.identity);
-      if (token) this.byToken.set(token, entry);
-    }
+    const entry = this.entryFor(observation.identity);
     if (observation.kb && !entry.kb) entry.kb = observation.kb;
     if (observation.at !== this.lastAt) {
       this.lastAt = observation.at;
       this.lastSeen = wallClock(observation.at);
+      this.lastOrder = clockOrder(this.lastSeen);
     }
     const seen = this.lastSeen;
-    if (seen < entry.seen) return; // an older line read again (re-read after rotation): the newer fact stands
+    const order = this.lastOrder;
+    // An older line read again (re-read after rotation): the newer fact stands.
+    if (isOlder(seen, order, entry)) return;
     const failed = observation.result ? isFailureCode(observation.result) : false;
     if (observation.weight === 'observed') {
       if (!observation.state) return;
       if (entry.state === 'Failed' && observation.state !== entry.failedTarget) return;
       entry.seen = seen;
+      entry.seenOrder = order;
       if (entry.state !== observation.state) entry.lastChangeAt = observation.at;
       entry.state = observation.state;
       entry.failedTarget = null;
       return;
     }
     entry.seen = seen;
+    entry.seenOrder = order;
     entry.lastChangeAt = observation.at;
     if (observation.client && observation.client !== entry.client) entry.client = detach(observation.client);
     if (failed) {
@@ -250,7 +277,7 @@ export class FactStore implements FactSink {
 
   snapshot(): FactStoreState {
     return {
-      packages: [...this.packages.items.values()],
+      packages: [...this.packages.items.values()].map(({ seenOrder: _order, ...entry }) => entry),
       failures: this.failureRecords(),
       corruption: this.corruptionRecords(),
       scans: this.scanRecords(),
@@ -260,8 +287,7 @@ export class FactStore implements FactSink {
   }
 
   restore(state: FactStoreState): void {
-    this.byToken = new WeakMap();
-    for (const entry of state.packages) this.packages.put(entry.identity, { ...entry });
+    for (const entry of state.packages) this.packages.put(entry.identity, { ...entry, seenOrder: clockOrder(entry.seen) });
     for (const failure of state.failures) this.failures.put(failureKey(failure), failure);
     for (const item of state.corruption) this.corruption.put(corruptionKey(item), item);
     for (const scan of state.scans) this.scans.put(scanKey(scan), scan);
@@ -269,15 +295,15 @@ export class FactStore implements FactSink {
     this.unrecognizedLines = state.unrecognizedLines;
   }
 
-  private entryFor(identity: string): PackageEntry {
+  private entryFor(identity: string): StoredEntry {
     let entry = this.packages.items.get(identity);
     if (!entry) {
       const clean = detached(identity);
       entry = {
         identity: clean, kb: kbOfPackage(clean, this.catalog), state: null, lastResult: null, failureSource: null,
-        lastChangeAt: null, client: null, seen: '', failedTarget: null,
+        lastChangeAt: null, client: null, seen: '', failedTarget: null, seenOrder: -1,
       };
-      if (this.packages.put(clean, entry)) this.byToken = new WeakMap();
+      this.packages.put(clean, entry);
     }
     return entry;
   }

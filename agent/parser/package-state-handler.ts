@@ -92,7 +92,7 @@ const CHANGE = 'Reporting package change for package: ';
 const COMPLETION = 'Reporting package change completion for package: ';
 
 /** What one package line says, apart from its time: shared by every line with the same message. */
-type PackageLine = Required<Omit<PackageObservation, 'at' | 'token'>> | null;
+type PackageLine = Required<Omit<PackageObservation, 'at'>> | null;
 
 /** Every field present, so all package lines share one object shape (the hot path stays monomorphic). */
 function packageLine(fields: Pick<PackageObservation, 'identity' | 'state' | 'weight'> & Partial<PackageObservation>): PackageLine {
@@ -221,8 +221,7 @@ function packageLineKey(text: string): string | null {
 }
 
 export function createPackageStateHandler(): RecordHandler<null> {
-  // Message → what it says. A repeated line is not read again, and its cached reading is the token
-  // the store finds the package by, without hashing the identity.
+  // Message → what it says: a repeated line is not read again.
   const lines = new MessageCache<PackageLine | typeof NO_FACT | null>(LINE_CACHE_LIMIT);
 
   return {
@@ -233,12 +232,8 @@ export function createPackageStateHandler(): RecordHandler<null> {
       const key = packageLineKey(text);
       if (key === null) return false;
       let line: PackageLine | typeof NO_FACT | undefined;
-      // A line read again from the cache is the store's token for its package; a first sighting is
-      // looked up by identity (most lines of a short incremental pass are first sightings).
-      let cached = false;
       if (record.continuation.length === 0) {
         line = lines.get(key, text);
-        cached = line !== undefined;
         if (line === undefined) {
           line = readPackageLine(text, record);
           lines.set(key, text, line);
@@ -250,7 +245,7 @@ export function createPackageStateHandler(): RecordHandler<null> {
       if (line === NO_FACT) return true;
       sink.observePackage?.({
         identity: line.identity, at: context.timestampOf(record), state: line.state, weight: line.weight, result: line.result,
-        failureSource: line.failureSource, targetState: line.targetState, client: line.client, kb: line.kb, token: cached ? line : undefined,
+        failureSource: line.failureSource, targetState: line.targetState, client: line.client, kb: line.kb,
       });
       return true;
     },

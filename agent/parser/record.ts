@@ -72,11 +72,6 @@ export interface PackageObservation {
   client?: string | null;
   /** A KB the line names for the package (`Update: 4462926-…`, `Identifier: KB…`). */
   kb?: string | null;
-  /**
-   * An object that always comes with this same identity (a handler's cached reading of a line),
-   * so the sink can find the package again without hashing the identity text.
-   */
-  token?: object;
 }
 
 export interface DeviceObservation {
