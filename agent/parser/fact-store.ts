@@ -33,8 +33,11 @@ interface PackageEntry {
 
 /** A package entry with its `seen` clock as a number, which compares far faster than the text. */
 interface StoredEntry extends PackageEntry {
+  /** clockOrder(seen), or UNREAD until first needed (a restore does not read every entry's clock). */
   seenOrder: number;
 }
+
+const UNREAD = -2;
 
 /** Wall clock `YYYY-MM-DDTHH:MM:SS` as a number that sorts like the text; -1 for '' (no time); NaN for any other text. */
 function clockOrder(seen: string): number {
@@ -53,8 +56,18 @@ function clockOrder(seen: string): number {
   return order;
 }
 
+/** Built field by field, so every entry (new or restored from JSON) has the same object shape. */
+function storedEntry(entry: PackageEntry): StoredEntry {
+  return {
+    identity: entry.identity, kb: entry.kb, state: entry.state, lastResult: entry.lastResult, failureSource: entry.failureSource,
+    lastChangeAt: entry.lastChangeAt, client: entry.client, seen: entry.seen, failedTarget: entry.failedTarget,
+    seenOrder: UNREAD,
+  };
+}
+
 /** Whether a line seen at `seen` (`order` its clockOrder) is older than what the entry already holds. */
 function isOlder(seen: string, order: number, entry: StoredEntry): boolean {
+  if (entry.seenOrder === UNREAD) entry.seenOrder = clockOrder(entry.seen);
   const held = entry.seenOrder;
   // Both numbers when both are wall clocks (or empty); text comparison otherwise, as before.
   return order === order && held === held ? order < held : seen < entry.seen;
@@ -277,7 +290,10 @@ export class FactStore implements FactSink {
 
   snapshot(): FactStoreState {
     return {
-      packages: [...this.packages.items.values()].map(({ seenOrder: _order, ...entry }) => entry),
+      packages: [...this.packages.items.values()].map((entry) => ({
+        identity: entry.identity, kb: entry.kb, state: entry.state, lastResult: entry.lastResult, failureSource: entry.failureSource,
+        lastChangeAt: entry.lastChangeAt, client: entry.client, seen: entry.seen, failedTarget: entry.failedTarget,
+      })),
       failures: this.failureRecords(),
       corruption: this.corruptionRecords(),
       scans: this.scanRecords(),
@@ -287,7 +303,7 @@ export class FactStore implements FactSink {
   }
 
   restore(state: FactStoreState): void {
-    for (const entry of state.packages) this.packages.put(entry.identity, { ...entry, seenOrder: clockOrder(entry.seen) });
+    for (const entry of state.packages) this.packages.put(entry.identity, storedEntry(entry));
     for (const failure of state.failures) this.failures.put(failureKey(failure), failure);
     for (const item of state.corruption) this.corruption.put(corruptionKey(item), item);
     for (const scan of state.scans) this.scans.put(scanKey(scan), scan);
@@ -299,10 +315,10 @@ export class FactStore implements FactSink {
     let entry = this.packages.items.get(identity);
     if (!entry) {
       const clean = detached(identity);
-      entry = {
+      entry = storedEntry({
         identity: clean, kb: kbOfPackage(clean, this.catalog), state: null, lastResult: null, failureSource: null,
-        lastChangeAt: null, client: null, seen: '', failedTarget: null, seenOrder: -1,
-      };
+        lastChangeAt: null, client: null, seen: '', failedTarget: null,
+      });
       this.packages.put(clean, entry);
     }
     return entry;

@@ -29,8 +29,12 @@ export interface ScanFileOptions {
 
 /** Bytes of the file head that identify one generation of a log (CBS.log starts with a time-stamped line). */
 export const HEAD_BYTES = 4_096;
-/** Read size (two buffers of it are in use): large enough that system-call overhead per byte is negligible, small enough to stay out of peak memory. */
-export const READ_CHUNK_BYTES = 256 * 1024;
+/**
+ * Read size (two buffers of it are in use): large enough that system-call overhead per byte is
+ * negligible, and that a typical incremental pass (a MiB appended) is one read, not several round
+ * trips to the I/O thread.
+ */
+export const READ_CHUNK_BYTES = 1024 * 1024;
 
 export function headFingerprint(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
