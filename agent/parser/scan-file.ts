@@ -31,10 +31,10 @@ export interface ScanFileOptions {
 export const HEAD_BYTES = 4_096;
 /**
  * Read size (two buffers of it are in use): large enough that system-call overhead per byte is
- * negligible, and that a typical incremental pass (a MiB appended) is one read, not several round
- * trips to the I/O thread.
+ * negligible; 1 MiB reads measured no faster, on a full scan or on an appended MiB, and cost 1.5 MiB
+ * more resident memory.
  */
-export const READ_CHUNK_BYTES = 1024 * 1024;
+export const READ_CHUNK_BYTES = 256 * 1024;
 
 export function headFingerprint(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
