@@ -55,6 +55,21 @@ export interface PatchLensServer {
   close(): Promise<void>;
 }
 
+/**
+ * Slow or stalled clients cannot hold a socket: the whole request must arrive within REQUEST_TIMEOUT
+ * (408 otherwise), its head within 10 s. Node checks these only every `connectionsCheckingInterval`
+ * (30 s by default), so the check runs at a tenth of the timeout to keep the bound close.
+ * Upgraded live sockets are not requests and are not affected.
+ */
+function clientTimeouts(config: Config) {
+  return {
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: Math.min(10_000, config.requestTimeoutMs),
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.round(config.requestTimeoutMs / 10))),
+  };
+}
+
 export function createApp(options: CreateAppOptions): PatchLensServer {
   const { config, storage } = options;
   const clock = options.clock ?? systemClock;
@@ -112,13 +127,8 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
 
   const server: HttpServer =
     config.tlsCert && config.tlsKey
-      ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
-      : createHttpServer(app);
-
-  // Slow or stalled clients cannot hold sockets forever (headers timeout stays above keep-alive).
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 120_000;
-  server.keepAliveTimeout = 15_000;
+      ? createHttpsServer({ ...clientTimeouts(config), cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
+      : createHttpServer(clientTimeouts(config), app);
 
   const io: LiveServer = new SocketServer(server, {
     path: `${config.basePath}/socket.io`,

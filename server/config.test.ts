@@ -17,6 +17,19 @@ test('an empty environment gives the documented defaults', () => {
   assert.equal(config.adminPassword, undefined);
 });
 
+test('commits survive a crash by default (synchronous NORMAL); FULL for power loss and client timeouts are settable', () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.sqliteSynchronous, 'NORMAL');
+  assert.equal(defaults.requestTimeoutMs, 30_000);
+  assert.equal(defaults.keepAliveTimeoutMs, 15_000);
+  const set = loadConfig({ SQLITE_SYNCHRONOUS: 'FULL', REQUEST_TIMEOUT: '2m', KEEP_ALIVE_TIMEOUT: '65s' });
+  assert.equal(set.sqliteSynchronous, 'FULL');
+  assert.equal(set.requestTimeoutMs, 120_000);
+  assert.equal(set.keepAliveTimeoutMs, 65_000);
+  assert.throws(() => loadConfig({ SQLITE_SYNCHRONOUS: 'OFF' }), /SQLITE_SYNCHRONOUS/);
+  assert.throws(() => loadConfig({ REQUEST_TIMEOUT: '200ms' }), /REQUEST_TIMEOUT must be at least 1s/);
+});
+
 test('environment variables override, with durations, sizes and proxy settings parsed', () => {
   const config = loadConfig({
     PORT: '9090',

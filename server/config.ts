@@ -86,8 +86,16 @@ export const configSchema = z
     enrollPerMinute: integer(1, 100_000).default(30),
     /** How often live changes are flushed to dashboards (≥ 250 ms keeps it at 4 emits/s at most). */
     liveIntervalMs: duration.pipe(z.number().min(250, 'LIVE_INTERVAL must be at least 250ms')).default(250),
-    /** SQLite `synchronous`: FULL survives power loss, NORMAL survives process crashes. */
-    sqliteSynchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
+    /**
+     * SQLite `synchronous` (WAL mode). NORMAL: every acknowledged report survives a server crash or
+     * kill -9, but an OS crash or power loss can drop the last commits, already acknowledged with 202.
+     * FULL: also survives power loss, at an fsync per group commit, which bounds ingest by the disk.
+     */
+    sqliteSynchronous: z.enum(['FULL', 'NORMAL']).default('NORMAL'),
+    /** Longest time a client may take to send one whole request (head and body); slower ones get 408. */
+    requestTimeoutMs: duration.pipe(z.number().min(1_000, 'REQUEST_TIMEOUT must be at least 1s')).default(30_000),
+    /** Longest a kept-alive connection may sit idle between requests. */
+    keepAliveTimeoutMs: duration.default(15_000),
     secureCookies: flag.optional(),
   })
   .refine((c) => Boolean(c.tlsCert) === Boolean(c.tlsKey), {
@@ -121,6 +129,8 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   ENROLL_PER_MINUTE: 'enrollPerMinute',
   LIVE_INTERVAL: 'liveIntervalMs',
   SQLITE_SYNCHRONOUS: 'sqliteSynchronous',
+  REQUEST_TIMEOUT: 'requestTimeoutMs',
+  KEEP_ALIVE_TIMEOUT: 'keepAliveTimeoutMs',
   SECURE_COOKIES: 'secureCookies',
 };
 

@@ -148,6 +148,37 @@ describe('hostile report senders', () => {
   });
 });
 
+describe('a client that sends its body too slowly', () => {
+  const REQUEST_TIMEOUT_MS = 1_500;
+  let server: TestServer;
+  let key: string;
+
+  before(async () => {
+    server = await startTestServer({ config: { requestTimeoutMs: REQUEST_TIMEOUT_MS } });
+    key = await enroll(server, 'slow-ws-1');
+  });
+  after(() => server.close());
+
+  test('is answered 408 and cut off within REQUEST_TIMEOUT even while it keeps dripping bytes; nothing is stored', { timeout: 10_000 }, async () => {
+    const report = JSON.stringify(syntheticReport('slow-ws-1', 1));
+    const started = performance.now();
+    const socket = await rawRequest(server.url, reportHead(key, `Content-Length: ${Buffer.byteLength(report)}\r\n`), report.slice(0, 10));
+    const drip = setInterval(() => socket.write(' '), 100);
+    try {
+      const status = await answer(socket, 8_000);
+      const elapsed = performance.now() - started;
+      assert.equal(status, '408', 'a stalled body must end with 408 Request Timeout');
+      assert.ok(elapsed >= REQUEST_TIMEOUT_MS - 100, `cut off after ${elapsed.toFixed(0)} ms, before REQUEST_TIMEOUT`);
+      assert.ok(elapsed < REQUEST_TIMEOUT_MS + 1_000, `cut off after ${elapsed.toFixed(0)} ms, well past REQUEST_TIMEOUT ${REQUEST_TIMEOUT_MS} ms`);
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+    }
+    assert.equal(server.storage.db.prepare('SELECT COUNT(*) FROM reports').pluck().get(), 0);
+    assert.equal((await postReport(server, key, syntheticReport('slow-ws-1', 2))).status, 202, 'the server still takes reports');
+  });
+});
+
 describe('SQL metacharacters in every device filter', () => {
   let server: FleetTestServer;
   const PAYLOADS = ["' OR '1'='1", "'; DROP TABLE devices; --", '%', '_', '\\', '" OR ""="', "bank-ws-0101' --", '*/ UNION SELECT 1 /*', '\u0000'];
