@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'rate_limited',
   'overloaded',
+  'storage_full',
   'csrf_failed',
   'internal',
 ] as const;

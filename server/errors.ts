@@ -39,6 +39,27 @@ function fromHttpError(err: { status?: unknown; type?: unknown; statusCode?: unk
   return null;
 }
 
+/** Seconds an agent is told to wait when the database's disk is full: long enough for an operator to free space. */
+const STORAGE_FULL_RETRY_SECONDS = 120;
+
+/** The database's disk (or quota) is full: SQLite reports SQLITE_FULL for the write, the file system ENOSPC/EDQUOT. */
+export function isStorageFull(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** The write was rolled back and nothing acknowledged, so the client only has to come back later. */
+function fromStorageFull(err: unknown): AppError | null {
+  if (!isStorageFull(err)) return null;
+  return new AppError(
+    503,
+    'storage_full',
+    "The server's database disk is full; nothing from this request was stored. Retry after the delay given in Retry-After.",
+    undefined,
+    { 'Retry-After': String(STORAGE_FULL_RETRY_SECONDS) },
+  );
+}
+
 export interface ErrorLogger {
   error(obj: object, msg: string): void;
 }
@@ -46,12 +67,14 @@ export interface ErrorLogger {
 /** The last middleware: every error leaves as `{ error: { code, message, details? } }`. */
 export function errorHandler(logger: ErrorLogger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    const storageFull = fromStorageFull(err);
     const appError =
-      err instanceof AppError ? err : typeof err === 'object' && err !== null ? fromHttpError(err as Record<string, unknown>) : null;
+      err instanceof AppError ? err : (storageFull ?? (typeof err === 'object' && err !== null ? fromHttpError(err as Record<string, unknown>) : null));
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    if (storageFull) logger.error({ err, method: req.method, url: req.originalUrl }, 'database disk full');
     if (appError) {
       for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
       res.status(appError.status).json(envelope(appError.code, appError.message, appError.details));

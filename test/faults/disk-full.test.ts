@@ -112,18 +112,21 @@ describe('disk full', { skip: skip ?? false, timeout: 90_000 }, () => {
     assert.equal(device.spool!.entries().length, 0);
   });
 
-  test("the server's database folder full: reports get a clear 5xx envelope, nothing acknowledged is lost, ingest resumes", async () => {
+  test("the server's database folder full: reports get 503 storage_full with Retry-After, nothing acknowledged is lost, ingest resumes", async () => {
     const filler = fillDisk(serverFs);
-    const refused = [];
+    const refused: { detail: string; retryAfterMs: number | null }[] = [];
     for (let round = 0; round < 3; round++) {
       for (const result of await shipAll(devices)) {
         assert.notEqual(result.kind, 'failed', `a full server disk must ask agents to retry, not reject: ${JSON.stringify(result)}`);
-        if (result.kind === 'retry') refused.push(result.detail);
+        if (result.kind === 'retry') refused.push(result);
       }
     }
     assert.ok(refused.length > 0, 'the server acknowledged every report although its disk was full');
-    assert.match(refused[0]!, /HTTP 5\d\d/);
-    process.stdout.write(`# full server disk answered: ${refused[0]}\n`);
+    for (const { detail, retryAfterMs } of refused) {
+      assert.match(detail, /^HTTP 503 storage_full: The server's database disk is full/);
+      assert.ok(retryAfterMs !== null && retryAfterMs >= 60_000, `Retry-After missing or too short: ${retryAfterMs}`);
+    }
+    process.stdout.write(`# full server disk answered: ${refused[0]!.detail}\n`);
     assert.equal(server.child.exitCode, null, 'the server died on a full disk');
     const health = await fetch(`${server.url}/healthz`);
     assert.ok(health.status === 200 || health.status === 503);

@@ -2,7 +2,7 @@
 import express, { Router, type Request } from 'express';
 import { enrollRequestSchema, type EnrollRequest, type EnrollResponse, type ReportAccepted } from '../../../protocol/api';
 import { parseReport, REPORT_SCHEMA_VERSION } from '../../../protocol/report';
-import { AppError } from '../../errors';
+import { AppError, isStorageFull } from '../../errors';
 import type { IngestQueue } from '../../ingest/ingest-queue';
 import type { RateLimiter } from '../../security/rate-limiter';
 import { bearerToken } from '../../security/authenticator';
@@ -94,6 +94,8 @@ export function agentsRouter(ctx: PlatformContext, ingest: IngestQueue, enrollLi
       case 'conflict':
         throw new AppError(409, 'conflict', outcome.message);
       case 'failed':
+        // A full disk is the operator's to fix and the agent's to wait out: 503 storage_full, not 500.
+        if (isStorageFull(outcome.error)) throw outcome.error;
         ctx.logger.error({ err: outcome.error, reportId: outcome.reportId, deviceId }, 'report ingest failed');
         throw new AppError(500, 'internal', 'The report could not be stored; nothing was kept, retry later.');
       default:
