@@ -13,6 +13,7 @@ import { createFleetModule, type FleetModule } from '../../server/http/routes/fl
 import { CREDENTIAL_PREFIX, generateCredential, hashCredential } from '../../server/security/secrets';
 import type { IngestItem } from '../../server/storage/repository';
 import { openSqliteStorage } from '../../server/storage/sqlite/storage';
+import { apiToken, startTestServer } from '../server/harness';
 import { spawnServer, type SpawnedServer } from '../server/spawn-server';
 import { deviceId, syntheticDeviceReport } from './synthetic-fleet';
 
@@ -211,14 +212,59 @@ async function queryLatencies(port: number, token: string, count: number): Promi
   return results;
 }
 
+/**
+ * The live hub's own cost per tick, in this process: one `fleet:delta` (and one `cluster:changed`) broadcast to
+ * every connected socket, with the event loop turning between ticks so each socket write is a real write.
+ * Side by side for 0, 100 and 1,000 dashboards; the 0-dashboard line is the tick's fixed cost.
+ */
+async function fanoutCost(): Promise<void> {
+  const TICKS = 200;
+  const server = await startTestServer({ config: { liveIntervalMs: 3_600_000 } });
+  try {
+    const token = await apiToken(server, 'viewer');
+    const { bus } = server.patchlens.ctx;
+    const tick = async (i: number, cluster: boolean) => {
+      bus.publish('reports.committed', { accepted: 100, at: Date.now() });
+      bus.publish('counters.changed', { values: { kb: { KB5043064: i, KB5044284: i + 1 }, fleet: { failed: i } }, at: Date.now() });
+      if (cluster) bus.publish('cluster.changed', { family: 'dual_wpdmtp.inf', deviceCount: i, at: new Date().toISOString() });
+      server.patchlens.live.flush();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const cpuPerTick = async (cluster: boolean) => {
+      const before = process.cpuUsage();
+      for (let i = 0; i < TICKS; i++) await tick(i, cluster);
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / 1_000 / TICKS;
+    };
+    log('\nlive fan-out per tick (in-process hub, dashboards in a separate process, server CPU per tick):');
+    for (const dashboards of [0, 100, 1000]) {
+      const swarm = dashboards > 0 ? await startSwarm(Number(new URL(server.url).port), token, dashboards) : null;
+      await cpuPerTick(false); // warm-up
+      const delta = await cpuPerTick(false);
+      const both = await cpuPerTick(true);
+      await swarm?.stop();
+      const perSocket = dashboards > 0 ? `  (${((delta * 1_000) / dashboards).toFixed(1)} µs per dashboard per message)` : '';
+      log(`  ${String(dashboards).padStart(4)} dashboards: fleet:delta ${ms(delta)}, fleet:delta + cluster:changed ${ms(both)}${perSocket}`);
+    }
+  } finally {
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_FANOUT_ONLY) {
+    await fanoutCost();
+    return;
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'patchlens-bench-'));
   let spawned: SpawnedServer | null = null;
   try {
-    log(`PatchLens server benchmark: ${DEVICES} devices, ${PHASE_SECONDS} s per phase, ${CONCURRENCY} concurrent agents, ${CHANGED_SHARE * 100}% of reports changed`);
+    log(`PatchLens server benchmark: ${DEVICES} devices, ${PHASE_SECONDS} s per phase, ${CONCURRENCY} concurrent agents, ${CHANGED_SHARE * 100}% of reports changed, SQLite synchronous=${process.env.SQLITE_SYNCHRONOUS ?? 'NORMAL (server default)'}`);
     const { keys, token } = await seed(dataDir);
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    spawned = await spawnServer(dataDir, { SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'FULL' }, profile);
+    // The server's own default (NORMAL) unless SQLITE_SYNCHRONOUS is given, so FULL and NORMAL can be compared.
+    const synchronous = process.env.SQLITE_SYNCHRONOUS;
+    spawned = await spawnServer(dataDir, synchronous ? { SQLITE_SYNCHRONOUS: synchronous } : {}, profile);
     const server = spawned.child;
     const { port } = spawned;
 
@@ -250,6 +296,7 @@ async function main(): Promise<void> {
     const busy = loadPhase(server.pid!, port, keys, token, 100, sequenceBase, 2 * PHASE_SECONDS);
     for (const q of await queryLatencies(port, token, 40)) log(`  ${q.label.padEnd(52)} p50 ${ms(q.p50).padStart(9)}  p95 ${ms(q.p95).padStart(9)}  [HTTP ${q.status}]`);
     await busy;
+    await fanoutCost();
     log(`\nload average during the run: ${loadavg().map((n) => n.toFixed(1)).join(' ')} on ${cpus().length} cores (other processes share the machine)`);
   } finally {
     if (spawned) {
