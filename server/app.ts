@@ -16,6 +16,7 @@ import { adminRouter } from './http/routes/admin';
 import { agentsRouter } from './http/routes/agents';
 import { authRouter } from './http/routes/auth';
 import { reportHistoryRouter } from './http/routes/report-history';
+import { requestDeadline } from './http/request-deadline';
 import { dashboardRouter } from './http/static-dashboard';
 import { IngestQueue } from './ingest/ingest-queue';
 import { retentionModule } from './ingest/retention';
@@ -56,17 +57,19 @@ export interface PatchLensServer {
 }
 
 /**
- * Slow or stalled clients cannot hold a socket: the whole request must arrive within REQUEST_TIMEOUT
- * (408 otherwise), its head within 10 s. Node checks these only every `connectionsCheckingInterval`
- * (30 s by default), so the check runs at a tenth of the timeout to keep the bound close.
- * Upgraded live sockets are not requests and are not affected.
+ * Slow or stalled clients cannot hold a socket: a request head must arrive within 10 s (or
+ * REQUEST_TIMEOUT if shorter), checked by Node at a tenth of that instead of its default 30 s; the
+ * whole request within REQUEST_TIMEOUT, checked per request by `requestDeadline` (log uploads to
+ * /analyze excepted), so Node's server-wide request timeout is off. Upgraded live sockets are not
+ * requests and are not affected.
  */
 function clientTimeouts(config: Config) {
+  const headersTimeout = Math.min(10_000, config.requestTimeoutMs);
   return {
-    requestTimeout: config.requestTimeoutMs,
-    headersTimeout: Math.min(10_000, config.requestTimeoutMs),
+    requestTimeout: 0,
+    headersTimeout,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.round(config.requestTimeoutMs / 10))),
+    connectionsCheckingInterval: Math.max(100, Math.round(headersTimeout / 10)),
   };
 }
 
@@ -116,6 +119,7 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
 
   const root = Router();
   root.use(securityHeaders());
+  root.use(requestDeadline(config.requestTimeoutMs, (req) => req.method === 'POST' && req.path === `${API_PREFIX}/analyze`));
   root.get('/healthz', async (_req, res) => {
     const ok = await storage.ping();
     res.status(ok ? 200 : 503).json({ ok, queue: ingest.length, version: VERSION });

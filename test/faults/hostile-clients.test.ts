@@ -1,10 +1,12 @@
 // Slow, broken and hostile clients against the real server: slow bodies, cut bodies, endless bodies, replays with other content,
 // forged keys and SQL metacharacters in every device filter — each rejected with the right status, nothing stored, the server still serving.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { CREDENTIAL_PREFIX, generateCredential } from '../../server/security/secrets';
+import { analyzeModule } from '../../server/http/routes/analyze';
 import { createFleetModule } from '../../server/http/routes/fleet/index';
 import type { SqliteStorage } from '../../server/storage/sqlite/storage';
 import { apiToken, assertEnvelope, enroll, fixtureReport, postReport, startTestServer, syntheticReport, type TestServer } from '../server/harness';
@@ -153,9 +155,15 @@ describe('a client that sends its body too slowly', () => {
   let server: TestServer;
   let key: string;
 
+  let viewer: string;
+
   before(async () => {
-    server = await startTestServer({ config: { requestTimeoutMs: REQUEST_TIMEOUT_MS } });
+    server = await startTestServer({
+      config: { requestTimeoutMs: REQUEST_TIMEOUT_MS },
+      modules: [analyzeModule({ fleet: () => null, ingest: () => null })],
+    });
     key = await enroll(server, 'slow-ws-1');
+    viewer = await apiToken(server, 'viewer');
   });
   after(() => server.close());
 
@@ -176,6 +184,36 @@ describe('a client that sends its body too slowly', () => {
     }
     assert.equal(server.storage.db.prepare('SELECT COUNT(*) FROM reports').pluck().get(), 0);
     assert.equal((await postReport(server, key, syntheticReport('slow-ws-1', 2))).status, 202, 'the server still takes reports');
+  });
+
+  test('a request head dripped slower than the bound is answered 408 and cut off', { timeout: 10_000 }, async () => {
+    const started = performance.now();
+    const socket = await rawRequest(server.url, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 100);
+    try {
+      assert.equal(await answer(socket, 8_000), '408');
+      assert.ok(performance.now() - started < REQUEST_TIMEOUT_MS + 1_000, `cut off after ${(performance.now() - started).toFixed(0)} ms`);
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+    }
+  });
+
+  test('a log upload to /analyze that takes longer than REQUEST_TIMEOUT is not cut off: it is paced by the parser, not the client', { timeout: 10_000 }, async () => {
+    const body = readFileSync(new URL('../fixtures/logs/win7-kb3172605-0x80070308.log', import.meta.url));
+    const socket = await rawRequest(
+      server.url,
+      `POST /api/v1/analyze?name=CBS.log HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${viewer}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    const status = answer(socket, 8_000);
+    const started = performance.now();
+    const step = Math.ceil(body.length / 20);
+    for (let at = 0; at < body.length; at += step) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.write(body.subarray(at, at + step));
+    }
+    assert.ok(performance.now() - started > REQUEST_TIMEOUT_MS, 'the upload must outlast REQUEST_TIMEOUT to prove anything');
+    assert.equal(await status, '200');
   });
 });
 
