@@ -133,7 +133,8 @@ export class RecordFramer {
         return;
       }
       this.appendCarry(bytes, 0, newline);
-      this.flushCarry();
+      const codes = this.takeCarried();
+      this.takeLine(codes, 0, Math.min(codes.length, MAX_LINE_CHARS));
       start = newline + 1;
     }
     const lastNewline = bytes.lastIndexOf(10);
@@ -148,9 +149,16 @@ export class RecordFramer {
   /** End of the file's bytes: the unterminated last line (if any) becomes a line. */
   flushCarry(): void {
     if (!this.hasCarry) return;
+    const codes = this.takeCarried();
+    if (this.lines === 0 && codes.length === 1 && codes[0] === 0xfeff) return; // a file of just a byte-order mark has no line
+    this.takeLine(codes, 0, Math.min(codes.length, MAX_LINE_CHARS));
+  }
+
+  /** The carried bytes as character codes; the carry is emptied. */
+  private takeCarried(): CharCodes {
     const codes = charCodesOf(this.carry.subarray(0, this.carryLength));
     this.dropCarry();
-    this.takeLine(codes, 0, Math.min(codes.length, MAX_LINE_CHARS));
+    return codes;
   }
 
   /** Drops the unterminated tail without framing it (a later read will deliver the whole line). */

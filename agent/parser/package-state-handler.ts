@@ -184,6 +184,12 @@ function readPackageLine(text: string, record: LogRecord): PackageLine | typeof 
 
 /** Package identities remembered; a log repeats the same few thousand lines at every servicing start. */
 const LINE_CACHE_LIMIT = 8_192;
+/**
+ * Package lines read directly before the cache is used. Filling a cache costs more than it saves
+ * on a short pass (an appended MiB holds about a thousand package lines, nearly all first
+ * sightings), and a restored parser starts with an empty one.
+ */
+const CACHE_AFTER_LINES = 4_096;
 
 /**
  * For the shapes `readPackageLine` reads (Read out cached …, (SQM: )Reporting …, Exec: …), what
@@ -223,6 +229,7 @@ function packageLineKey(text: string): string | null {
 export function createPackageStateHandler(): RecordHandler<null> {
   // Message → what it says: a repeated line is not read again.
   const lines = new MessageCache<PackageLine | typeof NO_FACT | null>(LINE_CACHE_LIMIT);
+  let packageLines = 0;
 
   return {
     name: 'package-state',
@@ -232,7 +239,7 @@ export function createPackageStateHandler(): RecordHandler<null> {
       const key = packageLineKey(text);
       if (key === null) return false;
       let line: PackageLine | typeof NO_FACT | undefined;
-      if (record.continuation.length === 0) {
+      if (record.continuation.length === 0 && ++packageLines > CACHE_AFTER_LINES) {
         line = lines.get(key, text);
         if (line === undefined) {
           line = readPackageLine(text, record);

@@ -46,6 +46,9 @@ test('a byte-order mark is dropped at the start of a file only', () => {
   const bytes = Uint8Array.from([...bom, ...new TextEncoder().encode('first\n'), ...bom, ...new TextEncoder().encode('second\n')]);
   assert.deepEqual(rawLines([bytes]), ['first', '\uFEFFsecond']);
   assert.deepEqual(rawLines([bytes.subarray(0, 2), bytes.subarray(2)]), ['first', '\uFEFFsecond']);
+  // A file of just the mark has no line; the mark then a line end is one empty line.
+  assert.deepEqual(rawLines([Uint8Array.from(bom)]), []);
+  assert.deepEqual(rawLines([Uint8Array.from([...bom, 10])]), ['']);
 });
 
 test('a cut sequence and an unterminated line survive a saved state', () => {
