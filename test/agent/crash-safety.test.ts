@@ -9,22 +9,11 @@ import { join } from 'node:path';
 import { agentStateSchema } from '../../agent/state/agent-state';
 import { deviceKeyFileSchema } from '../../agent/state/device-key';
 import { startContractServer } from './support/contract-server';
+import { seededRandom } from '../../tools/simulator/random';
 
 const root = new URL('../../', import.meta.url).pathname;
 const ITERATIONS = 20;
 const SEED = Number(process.env.PATCHLENS_CRASH_SEED ?? 20241121);
-
-/** mulberry32: a seeded random source, so a failing run can be replayed with the printed seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The captured Windows 10 1809 failure (0x800f0950), moved to day `n` so each iteration adds one distinct failure. */
 function failureOnDay(n: number): string {
@@ -53,7 +42,7 @@ test(`SIGKILL at random points (${ITERATIONS} runs): exactly-once delivery and i
   mkdirSync(logs);
   const server = await startContractServer();
   t.after(() => server.close());
-  const random = seeded(SEED);
+  const random = seededRandom(SEED);
   const common = ['--server', server.url, '--state-dir', state, '--logs', logs, '--device-id', 'crash-test'];
 
   assert.equal((await runAgent(bundle, ['enroll', ...common, '--secret', server.secret], null)).code, 0);
