@@ -124,6 +124,11 @@ export const remediationStepSchema = z.object({
   title: z.string(),
   /** Why this step applies to this device or cluster, in one sentence built from its facts. */
   why: z.string(),
+  /**
+   * The facts `title` and `why` are built from, per rule (`family`, `donorHost`, `kb`, …; empty when
+   * unknown), so a client can word the step in another language. `title`/`why` are English.
+   */
+  params: z.record(z.string(), z.string()),
   commands: z.array(z.string()),
   family: z.string().nullable(),
   kb: kbSchema.nullable(),

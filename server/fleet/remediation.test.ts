@@ -43,6 +43,34 @@ test('support case 2: donor copy of the exact WinSxS file, RestoreHealth, SFC, r
   assert.deepEqual(steps.map((step) => step.order), [1, 2, 3, 4, 5]);
 });
 
+test('each step carries the facts of its title and reason, language-free, so clients can word it themselves', () => {
+  const all = fleet();
+  const steps = remediate(all[2]!, all);
+  const [copy, restore, sfc, retry, ship] = steps;
+  assert.deepEqual(copy?.params, {
+    scope: 'device',
+    sourceMissingCode: '0x800f081f',
+    sourceMissingName: 'CBS_E_SOURCE_MISSING',
+    sourceMissingLogLine: 'Repair failed: Missing replacement payload.',
+    sourceMissingDevices: '',
+    family: 'dual_wpdmtp.inf',
+    versions: '10.0.19041.746',
+    donorHost: 'BANK-WS-0101',
+    donorBuild: '19045.5131',
+    donorKbs: 'KB5036892',
+    partialKey: '',
+  });
+  assert.deepEqual(Object.keys(restore?.params ?? {}).sort(), ['donorHost', 'sourceMissingCode', 'sourceMissingDevices', 'sourceMissingLogLine', 'sourceMissingName']);
+  assert.deepEqual(sfc?.params, { families: 'dual_wpdmtp.inf' });
+  assert.deepEqual(retry?.params, { kb: 'KB5036892', hresult: '0x8007000d', hresultName: 'ERROR_INVALID_DATA', blockedBy: 'dual_wpdmtp.inf' });
+  assert.equal(ship?.params.shipKb, 'KB5031445');
+  assert.equal(ship?.params.shipVersion, '10.0.19041.3636');
+  assert.equal(ship?.params.shipVersionFromFleet, 'true', 'the shipped version was seen on other devices, not this one');
+  for (const step of steps) {
+    for (const value of Object.values(step.params)) assert.doesNotMatch(value, /\b(the|unknown|while|installed)\b/i, `${step.rule}: params carry facts, not English prose`);
+  }
+});
+
 test('support case 1: the SUR-reported version 10.0.19041.3636 maps to KB5031445; shortened keys get a lookup command', () => {
   const all = fleet();
   const steps = remediate(all[0]!, all);

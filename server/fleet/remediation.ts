@@ -33,6 +33,18 @@ export interface RemediationSubject {
   pendingKbs: string[];
   /** Why DISM could not repair (`0x800f081f (CBS_E_SOURCE_MISSING)`, …), or null when it did not say so. */
   sourceMissingEvidence: string | null;
+  /** The same evidence as facts (which signals were seen), for text in other languages. */
+  sourceMissing: SourceMissingFacts | null;
+}
+
+/** What showed that DISM lacked a replacement payload. */
+export interface SourceMissingFacts {
+  /** A DISM scan or a failure ended with 0x800f081f. */
+  code: boolean;
+  /** A corruption finding's evidence says "Repair failed: Missing replacement payload." */
+  logLine: boolean;
+  /** For a cluster: on how many of its devices; null for one device. */
+  devices: number | null;
 }
 
 export interface RemediationContext {
@@ -64,7 +76,16 @@ export function deviceSubject(facts: DeviceFacts, fleetVersions: (family: string
       hresult: latestHresultFor(facts, kb),
       blockedBy: [...clusters.values()].filter((entry) => entry.blockedKbs.has(kb)).map((entry) => entry.family).sort(),
     }));
-  return { scope: 'device', osBuild: facts.build, families, failedKbs, pendingKbs: facts.waitingForRestart(), sourceMissingEvidence: sourceMissingEvidence(facts) };
+  const sourceMissing = sourceMissingFacts(facts);
+  return {
+    scope: 'device',
+    osBuild: facts.build,
+    families,
+    failedKbs,
+    pendingKbs: facts.waitingForRestart(),
+    sourceMissingEvidence: sourceMissing && describeSourceMissing(sourceMissing),
+    sourceMissing,
+  };
 }
 
 /**
@@ -72,16 +93,15 @@ export function deviceSubject(facts: DeviceFacts, fleetVersions: (family: string
  * it blocks, and whether DISM lacked a replacement payload on any of its devices.
  */
 export function clusterSubject(cluster: Cluster, components: readonly string[], sourceMissingDevices: number): RemediationSubject {
+  const sourceMissing = sourceMissingDevices > 0 ? { code: true, logLine: false, devices: sourceMissingDevices } : null;
   return {
     scope: 'cluster',
     osBuild: null,
     families: [{ family: cluster.family, arch: null, versions: cluster.versions, files: cluster.files, components: [...components].sort(), fleetVersions: cluster.versions }],
     failedKbs: cluster.blockedKbs.map((kb) => ({ kb, hresult: cluster.hresults[0] ?? '0x80004005', blockedBy: [cluster.family] })),
     pendingKbs: [],
-    sourceMissingEvidence:
-      sourceMissingDevices > 0
-        ? `${SOURCE_MISSING_HRESULT} (${lookupHresult(SOURCE_MISSING_HRESULT)?.name ?? 'source missing'}) on ${sourceMissingDevices} of its devices`
-        : null,
+    sourceMissingEvidence: sourceMissing && describeSourceMissing(sourceMissing),
+    sourceMissing,
   };
 }
 
@@ -91,16 +111,31 @@ function latestHresultFor(facts: DeviceFacts, kb: string): string {
   return failures[0]?.hresult ?? fromPackage ?? '0x80004005';
 }
 
-/** The evidence that DISM lacked a replacement payload, in words, or null. */
-export function sourceMissingEvidence(facts: DeviceFacts): string | null {
-  const parts: string[] = [];
+/** Which signals showed that DISM lacked a replacement payload on a device, or null when none did. */
+export function sourceMissingFacts(facts: DeviceFacts): SourceMissingFacts | null {
   const scan = facts.latestScanPerTool().find((item) => item.tool === 'dism' && item.result === SOURCE_MISSING_HRESULT);
   const failure = facts.openFailures.find((item) => item.hresult === SOURCE_MISSING_HRESULT);
-  if (scan || failure) parts.push(`${SOURCE_MISSING_HRESULT} (${lookupHresult(SOURCE_MISSING_HRESULT)?.name ?? 'source missing'})`);
-  if (facts.openCorruption.some((item) => item.evidence.some((line) => SOURCE_MISSING_TEXT.test(line)))) {
-    parts.push('"Repair failed: Missing replacement payload."');
-  }
-  return parts.length > 0 ? parts.join(' and ') : null;
+  const code = scan !== undefined || failure !== undefined;
+  const logLine = facts.openCorruption.some((item) => item.evidence.some((line) => SOURCE_MISSING_TEXT.test(line)));
+  return code || logLine ? { code, logLine, devices: null } : null;
+}
+
+/** The evidence that DISM lacked a replacement payload, in words, or null. */
+export function sourceMissingEvidence(facts: DeviceFacts): string | null {
+  const found = sourceMissingFacts(facts);
+  return found && describeSourceMissing(found);
+}
+
+const SOURCE_MISSING_LABEL = () => `${SOURCE_MISSING_HRESULT} (${lookupHresult(SOURCE_MISSING_HRESULT)?.name ?? 'source missing'})`;
+/** The log line DISM's repair leaves in CBS.log when it has no payload. */
+export const SOURCE_MISSING_LOG_LINE = 'Repair failed: Missing replacement payload.';
+
+function describeSourceMissing(found: SourceMissingFacts): string {
+  const parts: string[] = [];
+  if (found.code) parts.push(SOURCE_MISSING_LABEL());
+  if (found.logLine) parts.push(`"${SOURCE_MISSING_LOG_LINE}"`);
+  const text = parts.join(' and ');
+  return found.devices === null ? text : `${text} on ${found.devices} of its devices`;
 }
 
 // ---- Donors ----------------------------------------------------------------------------------------
@@ -180,7 +215,10 @@ export function shippingUpdates(evidence: FamilyEvidence, catalog: UpdateCatalog
 type Variables = Record<string, string>;
 
 interface Instance {
-  variables: Variables;
+  /** The step's facts, language-free (empty string: not known or not applicable). */
+  params: Variables;
+  /** Values only the commands use (file names, folder listings). */
+  commandVariables: Variables;
   family: string | null;
   kb: string | null;
   donors?: Donor[];
@@ -202,19 +240,22 @@ const CONDITIONS: Record<RemediationCondition, (subject: RemediationSubject, con
 /** Evaluates every rule in order and returns the numbered steps that apply, each with its reason. */
 export function recommendRemediation(subject: RemediationSubject, context: RemediationContext, rules: readonly RemediationRule[] = REMEDIATION_RULES): RemediationStep[] {
   const steps: RemediationStep[] = [];
-  const base = subjectVariables(subject, context);
+  const base = subjectParams(subject, context);
   for (const rule of rules) {
     for (const instance of instancesOf(rule, subject, context, base)) {
       const familyEvidence = subject.families.find((item) => item.family === instance.family) ?? null;
       const holds = (name: RemediationCondition) => CONDITIONS[name](subject, context, familyEvidence);
       if (!rule.when.every(holds) || (rule.unless !== undefined && rule.unless.every(holds))) continue;
+      const text = englishVariables(instance.params, subject);
+      const params = usedParams(rule, instance.params);
       steps.push({
         order: steps.length + 1,
         rule: rule.id,
         action: rule.action,
-        title: render(rule.title, instance.variables),
-        why: render(rule.why, instance.variables),
-        commands: renderCommands(rule.commands, instance.variables, instance.paths ?? []),
+        title: render(rule.title, text),
+        why: render(rule.why, text),
+        params,
+        commands: renderCommands(rule.commands, { ...text, ...instance.commandVariables }, instance.paths ?? []),
         family: instance.family,
         kb: instance.kb,
         ...(instance.donors ? { donors: instance.donors } : {}),
@@ -225,35 +266,66 @@ export function recommendRemediation(subject: RemediationSubject, context: Remed
   return steps;
 }
 
-function subjectVariables(subject: RemediationSubject, context: RemediationContext): Variables {
+/** The facts a rule's title and reason speak of: every param its rule declares, nothing the commands alone need. */
+function usedParams(rule: RemediationRule, params: Variables): Record<string, string> {
+  return Object.fromEntries(rule.params.map((name) => [name, params[name] ?? '']));
+}
+
+/**
+ * English wording of the facts: fallbacks for unknown values and the clauses that appear only when a
+ * fact holds. Other languages word the same params themselves (the dashboard's catalogs).
+ */
+function englishVariables(params: Variables, subject: RemediationSubject): Variables {
+  return {
+    ...params,
+    sourceMissingEvidence: subject.sourceMissingEvidence ?? '',
+    sourceName: params.repairSource ? `the configured repair source ${params.repairSource}` : 'Windows Update',
+    retryKbs: params.retryKbs || 'the update',
+    hresultName: params.hresultName || 'no name in the HRESULT table',
+    blockedBy: params.blockedBy ? ` while ${params.blockedBy} corruption was open` : '',
+    donorBuild: params.donorBuild || 'unknown',
+    donorKbs: params.donorKbs || 'the latest update',
+    partialKeyNote: params.partialKey ? ' The log shortened the component key, so the first command lists the donor folder whose name replaces * in the paths.' : '',
+    shipDate: params.shipDate || 'release date unknown',
+    shipVersionOrigin: params.shipVersionFromFleet
+      ? ` (seen on other devices of the ${params.family} cluster; this ${params.scope}'s own ${params.versions} is not in the update catalog)`
+      : '',
+  };
+}
+
+function subjectParams(subject: RemediationSubject, context: RemediationContext): Variables {
   const donor = subject.families.map((item) => context.donors.get(item.family)?.[0]).find((item) => item !== undefined);
+  const missing = subject.sourceMissing;
   return {
     scope: subject.scope,
     families: subject.families.map((item) => item.family).join(', '),
     pendingKbs: subject.pendingKbs.join(', '),
-    sourceMissingEvidence: subject.sourceMissingEvidence ?? '',
+    sourceMissingCode: missing?.code ? SOURCE_MISSING_HRESULT : '',
+    sourceMissingName: missing?.code ? (lookupHresult(SOURCE_MISSING_HRESULT)?.name ?? '') : '',
+    sourceMissingLogLine: missing?.logLine ? SOURCE_MISSING_LOG_LINE : '',
+    sourceMissingDevices: missing?.devices === null || missing?.devices === undefined ? '' : String(missing.devices),
     donorHost: donor?.hostname ?? '',
-    sourceArguments: context.repairSource ? ` /Source:${context.repairSource} /LimitAccess` : '',
-    sourceName: context.repairSource ? `the configured repair source ${context.repairSource}` : 'Windows Update',
-    retryKbs: subject.failedKbs.map((item) => item.kb).join(', ') || 'the update',
+    repairSource: context.repairSource ?? '',
+    retryKbs: subject.failedKbs.map((item) => item.kb).join(', '),
   };
 }
 
 function instancesOf(rule: RemediationRule, subject: RemediationSubject, context: RemediationContext, base: Variables): Instance[] {
+  const sourceArguments = context.repairSource ? ` /Source:${context.repairSource} /LimitAccess` : '';
   switch (rule.scope) {
     case 'subject':
-      return [{ variables: base, family: null, kb: null }];
+      return [{ params: base, commandVariables: { sourceArguments }, family: null, kb: null }];
     case 'failedKb':
       return subject.failedKbs.map((failed) => ({
         family: null,
         kb: failed.kb,
-        variables: {
+        commandVariables: { kbLower: failed.kb.toLowerCase() },
+        params: {
           ...base,
           kb: failed.kb,
-          kbLower: failed.kb.toLowerCase(),
           hresult: failed.hresult,
-          hresultName: lookupHresult(failed.hresult)?.name ?? 'no name in the HRESULT table',
-          blockedBy: failed.blockedBy.length > 0 ? ` while ${failed.blockedBy.join(', ')} corruption was open` : '',
+          hresultName: lookupHresult(failed.hresult)?.name ?? '',
+          blockedBy: failed.blockedBy.join(', '),
         },
       }));
     case 'family':
@@ -263,17 +335,16 @@ function instancesOf(rule: RemediationRule, subject: RemediationSubject, context
         shippingUpdates(family, context.catalog, subject.osBuild).map((update) => ({
           family: family.family,
           kb: update.entry.kb,
-          variables: {
+          commandVariables: { shipKbLower: update.entry.kb.toLowerCase() },
+          params: {
             ...base,
             family: family.family,
+            versions: family.versions.join(', '),
             shipKb: update.entry.kb,
-            shipKbLower: update.entry.kb.toLowerCase(),
             shipBuild: update.entry.build,
-            shipDate: update.entry.releaseDate ?? 'release date unknown',
+            shipDate: update.entry.releaseDate ?? '',
             shipVersion: update.version,
-            shipVersionOrigin: update.fromFleet
-              ? ` (seen on other devices of the ${family.family} cluster; this ${subject.scope}'s own ${family.versions.join(', ')} is not in the update catalog)`
-              : '',
+            shipVersionFromFleet: update.fromFleet ? 'true' : '',
           },
         })),
       );
@@ -291,15 +362,17 @@ function familyInstance(family: FamilyEvidence, subject: RemediationSubject, con
     kb: null,
     donors,
     paths,
-    variables: {
+    commandVariables: {
+      resolveFolders: folders.map((folder) => `dir /b /ad "\\\\${donor?.hostname ?? ''}\\C$\\${folder.slice(3)}"`).join(' & '),
+    },
+    params: {
       ...base,
       family: family.family,
       versions: family.versions.join(', '),
       donorHost: donor?.hostname ?? '',
-      donorBuild: donor?.osBuild ?? 'unknown',
-      donorKbs: subject.failedKbs.map((item) => item.kb).join(', ') || 'the latest update',
-      resolveFolders: folders.map((folder) => `dir /b /ad "\\\\${donor?.hostname ?? ''}\\C$\\${folder.slice(3)}"`).join(' & '),
-      partialKeyNote: folders.length > 0 ? ' The log shortened the component key, so the first command lists the donor folder whose name replaces * in the paths.' : '',
+      donorBuild: donor?.osBuild ?? '',
+      donorKbs: subject.failedKbs.map((item) => item.kb).join(', '),
+      partialKey: folders.length > 0 ? 'true' : '',
     },
   };
 }

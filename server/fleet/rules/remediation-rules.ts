@@ -33,7 +33,14 @@ export interface RemediationRule {
    */
   commands: readonly string[];
   why: string;
+  /**
+   * The facts the title and reason speak of, sent with each step as `params` (raw values, empty when
+   * unknown) so a client can word the step in its own language; `title`/`why` stay English.
+   */
+  params: readonly string[];
 }
+
+const SOURCE_MISSING_PARAMS = ['sourceMissingCode', 'sourceMissingName', 'sourceMissingLogLine', 'sourceMissingDevices'] as const;
 
 /**
  * The rules in the order a support engineer runs them. Case 2 of the support desk is the model:
@@ -49,6 +56,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     title: 'Restart to finish pending installs',
     commands: ['shutdown /r /t 0'],
     why: '{pendingKbs} installed but wait for a restart; servicing cannot repair or install more until it happens.',
+    params: ['pendingKbs'],
   },
   {
     id: 'copy-from-donor',
@@ -63,6 +71,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
       'copy /y "\\\\{donorHost}\\C$\\{pathWithoutDrive}" "{path}"',
     ],
     why: 'DISM found no replacement payload on this {scope} ({sourceMissingEvidence}), so the {family} {versions} files must come from elsewhere; {donorHost} runs build {donorBuild}, has no open {family} corruption and has {donorKbs} installed, so its WinSxS copy is intact.{partialKeyNote}',
+    params: ['scope', ...SOURCE_MISSING_PARAMS, 'family', 'versions', 'donorHost', 'donorBuild', 'donorKbs', 'partialKey'],
   },
   {
     id: 'restore-health-from-donor',
@@ -72,6 +81,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     title: 'Repair the component store with the donor as source',
     commands: ['DISM /Online /Cleanup-Image /RestoreHealth /Source:\\\\{donorHost}\\C$\\Windows\\WinSxS /LimitAccess'],
     why: 'The last RestoreHealth ended with {sourceMissingEvidence}: Windows Update had no replacement payload, so DISM must read the healthy components of {donorHost} and stay off Windows Update.',
+    params: [...SOURCE_MISSING_PARAMS, 'donorHost'],
   },
   {
     id: 'restore-health',
@@ -82,6 +92,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     title: 'Repair the component store',
     commands: ['DISM /Online /Cleanup-Image /RestoreHealth{sourceArguments}'],
     why: 'The component store has open corruption in {families}; RestoreHealth replaces corrupt or missing payloads from {sourceName}.',
+    params: ['families', 'repairSource'],
   },
   {
     id: 'sfc-scannow',
@@ -91,6 +102,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     title: 'Repair protected system files',
     commands: ['sfc /scannow'],
     why: 'After the store is repaired, SFC restores system files that were projected from the corrupt {families} components.',
+    params: ['families'],
   },
   {
     id: 'retry-update',
@@ -100,6 +112,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     title: 'Install {kb} again',
     commands: ['wusa.exe windows10.0-{kbLower}-x64.msu /quiet /norestart', 'UsoClient StartInteractiveScan'],
     why: '{kb} failed with {hresult} ({hresultName}){blockedBy}; once the store is repaired the same install succeeds (offline from the .msu or online from Windows Update).',
+    params: ['kb', 'hresult', 'hresultName', 'blockedBy'],
   },
   {
     id: 'install-shipping-update',
@@ -113,5 +126,6 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
       'DISM /Online /Add-Package /PackagePath:C:\\PatchLens\\{shipKb}\\Windows10.0-{shipKbLower}-x64.cab',
     ],
     why: '{shipKb} (OS build {shipBuild}, {shipDate}) is the update that shipped {family} {shipVersion}{shipVersionOrigin}; adding its package puts an intact copy of that component version back into WinSxS, then retry {retryKbs}.',
+    params: ['scope', 'family', 'versions', 'shipKb', 'shipBuild', 'shipDate', 'shipVersion', 'shipVersionFromFleet', 'retryKbs'],
   },
 ];
