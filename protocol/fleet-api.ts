@@ -20,6 +20,11 @@ export const baselineInputSchema = z.object({
 });
 export type BaselineInput = z.infer<typeof baselineInputSchema>;
 
+/** The name a baseline gets when none is given (English; clients recognise it and word it themselves). */
+export function defaultBaselineName(input: Pick<BaselineInput, 'kb' | 'appliesTo' | 'dueDate'>): string {
+  return `${input.kb} on ${input.appliesTo} by ${input.dueDate}`;
+}
+
 export const baselineSchema = baselineInputSchema.extend({
   id: z.number().int().positive(),
   name: z.string(),
@@ -191,8 +196,20 @@ export const alertSchema = z.object({
   raisedAt: isoTime,
   clearedAt: isoTime.nullable(),
   details: z.record(z.string(), z.unknown()),
+  /** The values `message` is built from, per kind, as text (`family`, `deviceCount`, `threshold`, `name`, …), for other languages. */
+  params: z.record(z.string(), z.string()),
 });
 export type Alert = z.infer<typeof alertSchema>;
+
+/** An alert's message values: the text, number and boolean entries of its details. */
+export function alertParams(details: unknown): Record<string, string> {
+  if (typeof details !== 'object' || details === null) return {};
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(details)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') params[name] = String(value);
+  }
+  return params;
+}
 export const alertListSchema = z.object({ items: z.array(alertSchema), nextCursor: z.string().nullable() });
 
 export const webhookInputSchema = z.object({
@@ -235,6 +252,17 @@ export const trendPointSchema = z.object({
   compliancePercent: z.number().nullable(),
   /** Per corruption family: devices with it open, devices where it was first detected that day, devices where it was repaired that day. */
   families: z.record(z.string(), z.object({ open: count, detected: count, repaired: count })),
+  /** Compliance per baseline that day (`compliancePercent` null when no device was subject to it); empty for days before it was kept. */
+  baselines: z.array(
+    z.object({
+      baselineId: z.number().int(),
+      kb: kbSchema,
+      name: z.string(),
+      applicable: count,
+      compliant: count,
+      compliancePercent: z.number().nullable(),
+    }),
+  ),
 });
 export type TrendPoint = z.infer<typeof trendPointSchema>;
 export const trendListSchema = z.object({ items: z.array(trendPointSchema) });

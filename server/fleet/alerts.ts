@@ -41,7 +41,15 @@ export function aggregateConditions(
       conditionKey: `compliance-below:${item.baseline.id}:${settings.complianceAlertPercent}`,
       subject: item.baseline.kb,
       message: `Compliance with ${item.baseline.name} is ${item.compliancePercent}% (threshold ${settings.complianceAlertPercent}%): ${item.compliant} of ${item.applicable} devices.`,
-      details: { baselineId: item.baseline.id, kb: item.baseline.kb, compliancePercent: item.compliancePercent, applicable: item.applicable, threshold: settings.complianceAlertPercent },
+      details: {
+        baselineId: item.baseline.id,
+        name: item.baseline.name,
+        kb: item.baseline.kb,
+        compliancePercent: item.compliancePercent,
+        compliant: item.compliant,
+        applicable: item.applicable,
+        threshold: settings.complianceAlertPercent,
+      },
     });
   }
   return active;

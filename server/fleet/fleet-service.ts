@@ -490,6 +490,14 @@ export class FleetService {
       devicesWithCorruption: summary.devicesWithCorruption,
       compliancePercent: applicable === 0 ? null : Math.round((compliant / applicable) * 10_000) / 100,
       families: perFamily,
+      baselines: summary.compliance.map((item) => ({
+        baselineId: item.baseline.id,
+        kb: item.baseline.kb,
+        name: item.baseline.name,
+        applicable: item.applicable,
+        compliant: item.compliant,
+        compliancePercent: item.applicable === 0 ? null : item.compliancePercent,
+      })),
     };
     await this.options.store.putSnapshot(point, now);
     return point;

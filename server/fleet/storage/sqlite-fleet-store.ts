@@ -1,6 +1,7 @@
 // SQLite implementation of the fleet store, on the platform's connection and statement cache.
 import type { UpdateCatalog } from '../../../protocol/catalog';
 import type { Alert, AlertKind, Baseline, BaselineInput, DeviceListQuery, TrendPoint, Webhook } from '../../../protocol/fleet-api';
+import { alertParams, defaultBaselineName } from '../../../protocol/fleet-api';
 import type { CounterValues, ProjectionTx, SqlExecutor } from '../../storage/repository';
 import type { SqliteDatabase, StatementCache } from '../../storage/sqlite/database';
 import { toDeviceRow, type DeviceDbRow } from '../../storage/sqlite/rows';
@@ -53,16 +54,20 @@ const toBaseline = (row: BaselineRow): Baseline => ({
   dueDate: row.due_date,
   createdAt: iso(row.created_at),
 });
-const toAlert = (row: AlertRow): Alert => ({
-  id: row.id,
-  kind: row.kind,
-  conditionKey: row.condition_key,
-  subject: row.subject,
-  message: row.message,
-  details: JSON.parse(row.details) as Record<string, unknown>,
-  raisedAt: iso(row.raised_at),
-  clearedAt: row.cleared_at === null ? null : iso(row.cleared_at),
-});
+const toAlert = (row: AlertRow): Alert => {
+  const details = JSON.parse(row.details) as Record<string, unknown>;
+  return {
+    id: row.id,
+    kind: row.kind,
+    conditionKey: row.condition_key,
+    subject: row.subject,
+    message: row.message,
+    details,
+    params: alertParams(details),
+    raisedAt: iso(row.raised_at),
+    clearedAt: row.cleared_at === null ? null : iso(row.cleared_at),
+  };
+};
 const toWebhook = (row: WebhookRow): Webhook => ({
   id: row.id,
   url: row.url,
@@ -298,7 +303,7 @@ export class SqliteFleetStore implements FleetStore {
   async createBaseline(input: BaselineInput, actor: string, now: number): Promise<Baseline> {
     const row = this.sql.get<BaselineRow>(
       'INSERT INTO baselines (name, kb, applies_to, due_date, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
-      input.name ?? `${input.kb} on ${input.appliesTo} by ${input.dueDate}`,
+      input.name ?? defaultBaselineName(input),
       input.kb,
       input.appliesTo,
       input.dueDate,
@@ -311,7 +316,7 @@ export class SqliteFleetStore implements FleetStore {
   async updateBaseline(id: number, input: BaselineInput): Promise<Baseline | null> {
     const row = this.sql.get<BaselineRow>(
       'UPDATE baselines SET name = ?, kb = ?, applies_to = ?, due_date = ? WHERE id = ? RETURNING *',
-      input.name ?? `${input.kb} on ${input.appliesTo} by ${input.dueDate}`,
+      input.name ?? defaultBaselineName(input),
       input.kb,
       input.appliesTo,
       input.dueDate,
@@ -452,22 +457,49 @@ export class SqliteFleetStore implements FleetStore {
   // ---- trends --------------------------------------------------------------------------------------
 
   async putSnapshot(point: TrendPoint, takenAt: number): Promise<void> {
-    this.sql.run(
-      `INSERT INTO trend_snapshots (day, taken_at, devices, failing_devices, devices_with_corruption, compliance_percent, families)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (day) DO UPDATE SET taken_at = excluded.taken_at, devices = excluded.devices, failing_devices = excluded.failing_devices,
-         devices_with_corruption = excluded.devices_with_corruption, compliance_percent = excluded.compliance_percent, families = excluded.families`,
-      point.day,
-      takenAt,
-      point.devices,
-      point.failingDevices,
-      point.devicesWithCorruption,
-      point.compliancePercent,
-      JSON.stringify(point.families),
-    );
+    const put = this.db.transaction(() => {
+      this.sql.run(
+        `INSERT INTO trend_snapshots (day, taken_at, devices, failing_devices, devices_with_corruption, compliance_percent, families)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day) DO UPDATE SET taken_at = excluded.taken_at, devices = excluded.devices, failing_devices = excluded.failing_devices,
+           devices_with_corruption = excluded.devices_with_corruption, compliance_percent = excluded.compliance_percent, families = excluded.families`,
+        point.day,
+        takenAt,
+        point.devices,
+        point.failingDevices,
+        point.devicesWithCorruption,
+        point.compliancePercent,
+        JSON.stringify(point.families),
+      );
+      // A re-run the same day replaces the day's baselines, including ones deleted since.
+      this.sql.run('DELETE FROM trend_baseline_snapshots WHERE day = ?', point.day);
+      for (const item of point.baselines) {
+        this.sql.run(
+          'INSERT INTO trend_baseline_snapshots (day, baseline_id, kb, name, applicable, compliant, compliance_percent) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          point.day,
+          item.baselineId,
+          item.kb,
+          item.name,
+          item.applicable,
+          item.compliant,
+          item.compliancePercent,
+        );
+      }
+    });
+    put();
   }
 
   async listSnapshots(fromDay: string, toDay: string): Promise<TrendPoint[]> {
+    const baselines = new Map<string, TrendPoint['baselines']>();
+    for (const row of this.sql.all<{ day: string; baseline_id: number; kb: string; name: string; applicable: number; compliant: number; compliance_percent: number | null }>(
+      'SELECT * FROM trend_baseline_snapshots WHERE day >= ? AND day <= ? ORDER BY day, baseline_id',
+      fromDay,
+      toDay,
+    )) {
+      const list = baselines.get(row.day) ?? [];
+      list.push({ baselineId: row.baseline_id, kb: row.kb, name: row.name, applicable: row.applicable, compliant: row.compliant, compliancePercent: row.compliance_percent });
+      baselines.set(row.day, list);
+    }
     return this.sql
       .all<{ day: string; devices: number; failing_devices: number; devices_with_corruption: number; compliance_percent: number | null; families: string }>(
         'SELECT * FROM trend_snapshots WHERE day >= ? AND day <= ? ORDER BY day',
@@ -481,12 +513,14 @@ export class SqliteFleetStore implements FleetStore {
         devicesWithCorruption: row.devices_with_corruption,
         compliancePercent: row.compliance_percent,
         families: JSON.parse(row.families) as TrendPoint['families'],
+        baselines: baselines.get(row.day) ?? [],
       }));
   }
 
   async pruneSnapshots(beforeDay: string): Promise<number> {
     const prune = this.db.transaction(() => {
       for (const scope of Object.values(DAY_SCOPES)) this.sql.run('DELETE FROM aggregate_counters WHERE scope = ? AND key < ?', scope, beforeDay);
+      this.sql.run('DELETE FROM trend_baseline_snapshots WHERE day < ?', beforeDay);
       return this.sql.run('DELETE FROM trend_snapshots WHERE day < ?', beforeDay).changes;
     });
     return prune();

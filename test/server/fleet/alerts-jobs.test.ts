@@ -83,6 +83,13 @@ describe('alerts, webhooks and fleet jobs', () => {
     const compliance = await alerts('kind=compliance-below');
     assert.equal(compliance.length, 1);
     assert.match(compliance[0]!.message, /25% \(threshold 80%\): 1 of 4 devices/);
+    assert.deepEqual(
+      compliance[0]!.params,
+      { baselineId: compliance[0]!.params.baselineId, name: 'KB5043064 on 19045 by 2024-10-01', kb: 'KB5043064', compliancePercent: '25', compliant: '1', applicable: '4', threshold: '80' },
+      'the message values as text, for other languages',
+    );
+    const cluster = (await alerts('kind=cluster-threshold'))[0]!;
+    assert.deepEqual(cluster.params, { family: 'dual_wpdmtp.inf', deviceCount: '3', threshold: '3' });
   });
 
   test('webhooks are JSON POSTs signed with HMAC-SHA256 and retried with backoff after a failure', async () => {
@@ -131,6 +138,19 @@ describe('alerts, webhooks and fleet jobs', () => {
     assert.deepEqual(point.families['dual_wpdmtp.inf'], { open: 3, detected: 0, repaired: 0 });
     const trends: TrendPoint[] = (await server.http.get('/api/v1/trends?days=30').set(bearer(server.viewer)).expect(200)).body.items;
     assert.deepEqual(trends.map((item) => item.day), [point.day]);
+    assert.deepEqual(
+      trends[0]!.baselines.map(({ kb, name, applicable, compliant, compliancePercent }) => ({ kb, name, applicable, compliant, compliancePercent })),
+      [{ kb: 'KB5043064', name: 'KB5043064 on 19045 by 2024-10-01', applicable: 4, compliant: 1, compliancePercent: 25 }],
+      'one compliance value per baseline, kept with the day',
+    );
+    const second = await server.http.post('/api/v1/baselines').set(bearer(server.admin)).send({ kb: 'KB5046613', appliesTo: 19045, dueDate: '2024-12-10', name: 'December 2024 LCU' }).expect(201);
+    await server.fleet.service.whenBaselinesApplied();
+    const again = await server.fleet.service.takeSnapshot();
+    assert.deepEqual(again.baselines.map((item) => item.name), ['KB5043064 on 19045 by 2024-10-01', 'December 2024 LCU'], 'a second run the same day replaces the day with every baseline');
+    await server.http.delete(`/api/v1/baselines/${second.body.baseline.id}`).set(bearer(server.admin)).expect(204);
+    await server.fleet.service.whenBaselinesApplied();
+    const stored: TrendPoint[] = (await server.http.get('/api/v1/trends?days=30').set(bearer(server.viewer)).expect(200)).body.items;
+    assert.equal(stored[0]!.baselines.length, 2, 'deleting a baseline keeps its history');
     const drill = (await server.http.get('/api/v1/corruption/clusters/dual_wpdmtp.inf').set(bearer(server.viewer)).expect(200)).body;
     assert.deepEqual(drill.series, [{ day: point.day, devices: 3, detected: 0, repaired: 0 }]);
 
