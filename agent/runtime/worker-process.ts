@@ -2,11 +2,15 @@
 import { spawn } from 'node:child_process';
 
 /**
- * Heap settings for workers: a small young generation keeps the peak of a large first scan low
- * (the parser makes many short-lived strings); the old generation keeps V8's default so a huge
- * log can never crash the worker out of memory.
+ * V8 settings for workers, each measured by `npm run bench:agent`:
+ * - a small young generation keeps the peak of a large first scan low (the parser makes many
+ *   short-lived strings);
+ * - optimizing compilation on the worker's own thread: a background compiler thread holds its own
+ *   working memory (about 4 MiB at the peak of a scan), and a worker gains nothing from compiling
+ *   in parallel on a desktop that is busy with other work.
+ * The old generation keeps V8's default limit, so a huge log can never crash the worker out of memory.
  */
-export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1'];
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--no-concurrent-recompilation'];
 
 /**
  * Node flags of the long-running supervisor, part of the installed command line: it only waits on
