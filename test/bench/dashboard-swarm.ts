@@ -1,38 +1,86 @@
-// A swarm of dashboard sockets in its own process (forked by bench:server), so their work does not slow the load generator.
-// Reports every fleet:delta arrival as epoch milliseconds when the parent asks.
+// A swarm of live dashboards in its own process (forked by bench:server and bench:load, see swarm.ts), so their
+// work neither slows the load generator nor hides inside the server's figures. Wire dashboards by default
+// (wire-dashboard.ts) plus one socket.io-client witness whose events every wire dashboard must match.
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket-events';
+import type { SwarmRequest, SwarmResult, SwarmStart } from './swarm';
+import { compareWithWitness } from './swarm-check';
+import { deltaSeq, WireDashboard } from './wire-dashboard';
 
-const url = process.env.SWARM_URL!;
-const token = process.env.SWARM_TOKEN!;
-const count = Number(process.env.SWARM_COUNT ?? 100);
+const start = JSON.parse(process.env.SWARM_START!) as SwarmStart;
 const now = () => performance.timeOrigin + performance.now();
 
-const arrivals: number[][] = [];
-const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
-for (let i = 0; i < count; i++) {
-  const times: number[] = [];
-  arrivals.push(times);
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { transports: ['websocket'], reconnection: false, auth: { token } });
-  socket.on('fleet:delta', () => times.push(now()));
-  sockets.push(socket);
+/** Per dashboard: fleet:delta arrival times, and every event as `name` or `fleet:delta#seq`. */
+interface Listener {
+  arrivals: number[];
+  events: string[];
+}
+const listeners: Listener[] = [];
+const closers: (() => void)[] = [];
+
+function listener(): Listener {
+  const entry: Listener = { arrivals: [], events: [] };
+  listeners.push(entry);
+  return entry;
 }
 
-Promise.all(
-  sockets.map(
-    (socket) =>
-      new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      }),
-  ),
-).then(
-  () => process.send!({ type: 'ready' }),
-  (err: Error) => process.send!({ type: 'error', message: err.message }),
+function openSocketIo(into: Listener): Promise<void> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(start.url, { transports: ['websocket'], reconnection: false, auth: start.auth });
+  socket.onAny((name: string, payload: { seq?: number }) => {
+    if (name === 'fleet:delta') {
+      into.arrivals.push(now());
+      into.events.push(`${name}#${payload.seq}`);
+    } else into.events.push(name);
+  });
+  closers.push(() => socket.close());
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+}
+
+async function openWire(into: Listener): Promise<void> {
+  const dashboard = await WireDashboard.connect({
+    url: start.url,
+    auth: start.auth,
+    onEvent: (name, frame) => {
+      if (name === 'fleet:delta') {
+        into.arrivals.push(now());
+        into.events.push(`${name}#${deltaSeq(frame)}`);
+      } else into.events.push(name);
+    },
+  });
+  closers.push(() => dashboard.close());
+}
+
+async function openAll(): Promise<void> {
+  // The witness connects first so that it sees at least every event the others see.
+  if (witness) await openSocketIo(witness);
+  const opened: Promise<void>[] = [];
+  for (let i = witness ? 1 : 0; i < start.count; i++) opened.push(start.client === 'wire' ? openWire(listener()) : openSocketIo(listener()));
+  await Promise.all(opened);
+}
+
+const witness = start.client === 'wire' && start.count > 0 ? listener() : null;
+openAll().then(
+  () => process.send!({ type: 'ready' } satisfies SwarmRequest),
+  (err: Error) => process.send!({ type: 'error', message: err.message } satisfies SwarmRequest),
 );
 
-process.on('message', (message: { type: string }) => {
+process.on('message', (message: SwarmRequest) => {
   if (message.type !== 'stop') return;
-  for (const socket of sockets) socket.close();
-  process.send!({ type: 'arrivals', arrivals }, () => process.exit(0));
+  for (const close of closers) close();
+  const result: SwarmResult = {
+    type: 'result',
+    arrivals: listeners.map((l) => l.arrivals),
+    events: countEvents(listeners),
+    check: witness ? compareWithWitness(witness.events, listeners.slice(1).map((l) => l.events)) : null,
+  };
+  process.send!(result, () => process.exit(0));
 });
+
+function countEvents(all: Listener[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { events } of all) for (const event of events) counts[event.split('#')[0]!] = (counts[event.split('#')[0]!] ?? 0) + 1;
+  return counts;
+}

@@ -1,6 +1,5 @@
 // `npm run bench:load`: 100,000 simulated agents (real report builder and transport) against one server process:
 // burst enrollment, ingest with 0 vs 1,000 dashboards side by side, report-to-dashboard latency, page queries, RSS and database size.
-import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -13,9 +12,21 @@ import { adminCommand, freePort, startServerProcess } from '../../tools/simulato
 import { CREDENTIAL_PREFIX, generateCredential, hashCredential } from '../../server/security/secrets';
 import { openSqliteStorage } from '../../server/storage/sqlite/storage';
 import type { SimulatedDevice } from '../../tools/simulator/simulated-device';
+import { describeCheck, processCpuSeconds, startSwarm, type SwarmClient, type SwarmResult } from './swarm';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
 const DASHBOARDS = Number(process.env.BENCH_DASHBOARDS ?? 1_000);
+/**
+ * Ingest phases in order, each `dashboards[:client]`; alternating so that the machine's drift hits both sides.
+ * Clients: `wire` (bare engine.io dashboards, the default) or `socket.io` (socket.io-client, heavier on the swarm's process).
+ */
+const PHASES = (process.env.BENCH_PHASES ?? `0,${DASHBOARDS},0,${DASHBOARDS}`).split(',').map((spec) => {
+  const [count, client = 'wire'] = spec.trim().split(':');
+  if (client !== 'wire' && client !== 'socket.io') throw new Error(`BENCH_PHASES: unknown dashboard client ${client}`);
+  return { dashboards: Number(count), client: client as SwarmClient };
+});
+/** Niceness of the dashboards' process: real dashboards run in browsers on other machines. */
+const DASHBOARD_NICE = Number(process.env.BENCH_DASHBOARD_NICE ?? 10);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 /** Devices that enroll over HTTP (one fsynced transaction each); the rest get keys straight in the database first. */
@@ -50,8 +61,7 @@ function get(port: number, path: string, token: string): Promise<number> {
 function procStatus(pid: number): { rssMb: number; peakMb: number; cpuSeconds: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100 };
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuSeconds: processCpuSeconds(pid) };
 }
 
 function databaseMb(dataDir: string): number {
@@ -66,33 +76,9 @@ function databaseMb(dataDir: string): number {
   return bytes / 1024 / 1024;
 }
 
-interface Dashboards {
-  /** CPU seconds the dashboards' process has used so far. */
-  cpuSeconds(): number;
-  /** Ends the dashboards and returns each one's fleet:delta arrival times (epoch ms). */
-  close(): Promise<number[][]>;
-}
-
-/** Opens `count` live dashboards in a child process (none: nothing to open). */
-async function openDashboards(port: number, token: string, count: number): Promise<Dashboards> {
-  if (count === 0) return { cpuSeconds: () => 0, close: async () => [] };
-  const child = fork(new URL('./load-dashboards.ts', import.meta.url).pathname, [`http://127.0.0.1:${port}`, token, String(count)], { execArgv: ['--import', 'tsx'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', (message: { ready?: boolean; error?: string }) => (message.ready ? resolve() : reject(new Error(`dashboards failed to connect: ${message.error}`))));
-    child.once('exit', (code) => reject(new Error(`dashboards exited with ${code}`)));
-  });
-  return {
-    cpuSeconds: () => procStatus(child.pid!).cpuSeconds,
-    close: () =>
-      new Promise((resolve) => {
-        child.once('message', (message: { deltas: number[][] }) => resolve(message.deltas));
-        child.send('stop');
-      }),
-  };
-}
-
 interface Phase {
   dashboards: number;
+  client: SwarmClient;
   reportsPerSecond: number;
   serverCpu: number;
   /** CPU share of the load generator (this process) and of the dashboards' process. */
@@ -101,6 +87,9 @@ interface Phase {
   http: number[];
   toDashboard: number[];
   retryAfter: number;
+  /** Events each dashboard received per second, by name. */
+  eventsPerDashboardSecond: Record<string, number>;
+  check: SwarmResult['check'];
 }
 
 function runnerOptions(overrides: Partial<FleetRunOptions>): FleetRunOptions {
@@ -117,8 +106,9 @@ function runnerOptions(overrides: Partial<FleetRunOptions>): FleetRunOptions {
 }
 
 /** Every device reports as fast as the server takes it for PHASE_SECONDS; dashboards (if any) listen meanwhile. */
-async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: number, token: string, dashboards: number, offset: number): Promise<Phase> {
-  const live = await openDashboards(port, token, dashboards);
+async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: number, token: string, plan: (typeof PHASES)[number], offset: number): Promise<Phase> {
+  const { dashboards, client } = plan;
+  const live = dashboards > 0 ? await startSwarm({ url: `http://127.0.0.1:${port}`, count: dashboards, client, auth: { token } }, DASHBOARD_NICE) : null;
   const acked: { sent: number; acked: number }[] = [];
   const http: number[] = [];
   // Rotate through the fleet so each phase reaches different devices (states move on as devices report again).
@@ -136,7 +126,7 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
   );
   const cpuBefore = procStatus(serverPid).cpuSeconds;
   const generatorBefore = process.cpuUsage();
-  const dashboardsBefore = live.cpuSeconds();
+  const dashboardsBefore = live?.cpuSeconds() ?? 0;
   const started = performance.now();
   const timer = setTimeout(() => runner.stop(), PHASE_SECONDS * 1000);
   const stats = await runner.run();
@@ -145,9 +135,10 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
   const serverCpu = (procStatus(serverPid).cpuSeconds - cpuBefore) / elapsed;
   const generator = process.cpuUsage(generatorBefore);
   const generatorCpu = (generator.user + generator.system) / 1e6 / elapsed;
-  const dashboardCpu = (live.cpuSeconds() - dashboardsBefore) / elapsed;
+  const dashboardCpu = ((live?.cpuSeconds() ?? 0) - dashboardsBefore) / elapsed;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const deltas = await live.close();
+  const received = (await live?.stop()) ?? { arrivals: [], events: {}, check: null };
+  const deltas = received.arrivals;
 
   // Report → dashboard: from sending a report to the first fleet:delta a dashboard receives after the ack
   // (an upper bound: the delta that carries the report can be no later than that one).
@@ -160,8 +151,12 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
       if (j < times.length) toDashboard.push(times[j]! - report.sent);
     }
   }
+  const eventsPerDashboardSecond = Object.fromEntries(Object.entries(received.events).map(([name, n]) => [name, n / dashboards / (elapsed + 1)]));
   return {
     dashboards,
+    client,
+    eventsPerDashboardSecond,
+    check: received.check,
     reportsPerSecond: acked.length / elapsed,
     serverCpu,
     generatorCpu,
@@ -170,6 +165,32 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
     toDashboard: toDashboard.sort((a, b) => a - b),
     retryAfter: stats.retryAfter,
   };
+}
+
+const meanOf = (list: Phase[], value: (p: Phase) => number) => list.reduce((sum, p) => sum + value(p), 0) / list.length;
+
+/**
+ * The drop with dashboards, raw and per server CPU-second, and where the CPU went: the server's work beyond
+ * its per-report cost of the 0-dashboard phases (the live fan-out) against the dashboards' own process.
+ */
+function compareDashboardCost(phases: Phase[]): void {
+  const without = phases.filter((p) => p.dashboards === 0);
+  if (without.length === 0) return;
+  const rate = meanOf(without, (p) => p.reportsPerSecond);
+  const perCpu = meanOf(without, (p) => p.reportsPerSecond / p.serverCpu);
+  const groups = new Map<string, Phase[]>();
+  for (const p of phases.filter((p) => p.dashboards > 0)) groups.set(`${p.dashboards} ${p.client}`, [...(groups.get(`${p.dashboards} ${p.client}`) ?? []), p]);
+  for (const [label, list] of groups) {
+    const ratio = meanOf(list, (p) => p.reportsPerSecond) / rate;
+    const cpuRatio = meanOf(list, (p) => p.reportsPerSecond / p.serverCpu) / perCpu;
+    const extraServer = meanOf(list, (p) => p.serverCpu - p.reportsPerSecond / perCpu);
+    const messages = meanOf(list, (p) => Object.values(p.eventsPerDashboardSecond).reduce((a, b) => a + b, 0) * p.dashboards);
+    log(
+      `  ${label} dashboards / 0 dashboards: ${ratio.toFixed(3)} (drop ${((1 - ratio) * 100).toFixed(1)}%); per server CPU-second ${cpuRatio.toFixed(3)} (drop ${((1 - cpuRatio) * 100).toFixed(1)}%); ` +
+        `CPU the dashboards cost: server ${(extraServer * 100).toFixed(1)}% of a core beyond its per-report cost (${messages.toFixed(0)} messages/s written, ` +
+        `${((extraServer * 1e6) / messages).toFixed(1)} µs each), dashboards' process ${(meanOf(list, (p) => p.dashboardCpu) * 100).toFixed(1)}%`,
+    );
+  }
 }
 
 /** Issues device keys for devices [from, to) through the storage layer, before the server starts. */
@@ -229,30 +250,26 @@ enrollment over HTTP: ${HTTP_ENROLLMENTS} devices in ${enrollSeconds.toFixed(1)}
     const afterBurst = procStatus(pid);
     log(`server RSS ${afterBurst.rssMb.toFixed(0)} MB (peak ${afterBurst.peakMb.toFixed(0)} MB), database ${databaseMb(dataDir).toFixed(0)} MB`);
 
-    // 2. Ingest side by side: 0 and DASHBOARDS dashboards, alternating, twice each.
+    // 2. Ingest side by side: 0 and DASHBOARDS dashboards, alternating (BENCH_PHASES).
     const phases: Phase[] = [];
     let offset = 0;
-    for (const dashboards of [0, DASHBOARDS, 0, DASHBOARDS]) {
-      phases.push(await ingestPhase(devices, pid, server.port, token, dashboards, offset));
+    for (const plan of PHASES) {
+      phases.push(await ingestPhase(devices, pid, server.port, token, plan, offset));
       offset = (offset + 37_813) % DEVICES;
     }
-    log('\ningest over HTTP (new connection per report, 202 after the group commit):');
+    log(`\ningest over HTTP (new connection per report, 202 after the group commit; dashboards' process at nice ${DASHBOARD_NICE}):`);
     for (const p of phases) {
+      const events = Object.entries(p.eventsPerDashboardSecond).map(([name, n]) => `${name} ${n.toFixed(2)}/s`).join(', ');
       log(
-        `  ${String(p.dashboards).padStart(5)} dashboards: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}% ` +
-          `(${(p.reportsPerSecond / p.serverCpu).toFixed(0)} reports per server CPU-second; load generator ${(p.generatorCpu * 100).toFixed(0)}%, dashboards ${(p.dashboardCpu * 100).toFixed(0)}%), ` +
+        `  ${String(p.dashboards).padStart(5)} dashboards${p.dashboards > 0 ? ` (${p.client.padEnd(9)})` : ' '.repeat(12)}: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}% ` +
+          `(${(p.reportsPerSecond / p.serverCpu).toFixed(0)} reports per server CPU-second; load generator ${(p.generatorCpu * 100).toFixed(0)}%, dashboards ${(p.dashboardCpu * 100).toFixed(1)}%), ` +
           `HTTP p50 ${formatMs(percentile(p.http, 50))} p99 ${formatMs(percentile(p.http, 99))}` +
-          (p.dashboards > 0 ? `, report→dashboard p95 ${formatMs(percentile(p.toDashboard, 95))} p99 ${formatMs(percentile(p.toDashboard, 99))}` : '') +
+          (p.dashboards > 0 ? `, report→dashboard p95 ${formatMs(percentile(p.toDashboard, 95))} p99 ${formatMs(percentile(p.toDashboard, 99))}; each dashboard got ${events}` : '') +
           (p.retryAfter ? `, ${p.retryAfter} × 429` : ''),
       );
     }
-    const mean = (list: Phase[]) => list.reduce((sum, p) => sum + p.reportsPerSecond, 0) / list.length;
-    const without = mean(phases.filter((p) => p.dashboards === 0));
-    const withDashboards = mean(phases.filter((p) => p.dashboards > 0));
-    log(`  ratio ${DASHBOARDS} dashboards / 0 dashboards: ${(withDashboards / without).toFixed(3)} (drop ${((1 - withDashboards / without) * 100).toFixed(1)}%)`);
-    const perCpu = (list: Phase[]) => list.reduce((sum, p) => sum + p.reportsPerSecond / p.serverCpu, 0) / list.length;
-    const cpuRatio = perCpu(phases.filter((p) => p.dashboards > 0)) / perCpu(phases.filter((p) => p.dashboards === 0));
-    log(`  per server CPU-second, ${DASHBOARDS} dashboards / 0 dashboards: ${cpuRatio.toFixed(3)} (drop ${((1 - cpuRatio) * 100).toFixed(1)}%)`);
+    for (const p of phases) if (p.check) log(`  ${describeCheck(p.check)}`);
+    compareDashboardCost(phases);
 
     // 3. Page queries on the loaded fleet.
     log('\ndashboard page queries on the full fleet (100 requests each, idle server):');

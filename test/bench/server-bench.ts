@@ -1,8 +1,7 @@
 // `npm run bench:server`: seeds a 100,000-device fleet, runs the real server in a child process, and measures
 // ingest over HTTP with 0 / 100 / 1,000 dashboards connected (in a separate swarm process), report-to-dashboard
 // latency and read-query latency, idle and under ingest.
-import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import type { IngestItem } from '../../server/storage/repository';
 import { openSqliteStorage } from '../../server/storage/sqlite/storage';
 import { apiToken, startTestServer } from '../server/harness';
 import { spawnServer, type SpawnedServer } from '../server/spawn-server';
+import { describeCheck, processCpuSeconds as cpuSeconds, startSwarm, type SwarmClient } from './swarm';
 import { deviceId, syntheticDeviceReport } from './synthetic-fleet';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
@@ -23,6 +23,12 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const LOAD_DEVICES = Math.min(DEVICES, 5_000);
 /** Share of load reports whose content differs from the device's stored state. */
 const CHANGED_SHARE = 0.1;
+/** Dashboard sockets: `wire` (bare engine.io, light on the shared cores) or `socket.io` (socket.io-client). */
+const DASHBOARD_CLIENT = (process.env.BENCH_DASHBOARD_CLIENT ?? 'wire') as SwarmClient;
+/** Niceness of the dashboards' process: real dashboards run in browsers on other machines. */
+const DASHBOARD_NICE = Number(process.env.BENCH_DASHBOARD_NICE ?? 10);
+const openSwarm = (port: number, token: string, count: number) =>
+  startSwarm({ url: `http://127.0.0.1:${port}`, count, client: DASHBOARD_CLIENT, auth: { token } }, DASHBOARD_NICE);
 /** The /api/v1 read routes measured, with the query each one answers. */
 const QUERIES: [label: string, path: (i: number) => string][] = [
   ['overview   GET /fleet/summary', () => '/api/v1/fleet/summary'],
@@ -74,16 +80,6 @@ async function seed(dataDir: string): Promise<{ keys: string[]; token: string }>
   return { keys, token };
 }
 
-/** CPU seconds (user + system) the process has used, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
 
 function call(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
@@ -113,29 +109,6 @@ function unchangedBody(device: number, sequence: number, reportId: string): stri
     .replace('"@AT@"', JSON.stringify(new Date(Date.UTC(2024, 10, 1) + sequence * 60_000).toISOString()));
 }
 
-/** Forks the dashboard swarm and resolves once every socket is connected. */
-function startSwarm(port: number, token: string, count: number): Promise<{ stop(): Promise<number[][]> }> {
-  const child = fork(new URL('./dashboard-swarm.ts', import.meta.url).pathname, [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, SWARM_URL: `http://127.0.0.1:${port}`, SWARM_TOKEN: token, SWARM_COUNT: String(count) },
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { type: string; message?: string }) => {
-      if (message.type !== 'ready') {
-        reject(new Error(`dashboard swarm failed: ${message.message}`));
-        return;
-      }
-      resolve({
-        stop: () =>
-          new Promise((done) => {
-            child.once('message', (reply: { arrivals: number[][] }) => done(reply.arrivals));
-            child.send({ type: 'stop' });
-          }),
-      });
-    });
-  });
-}
-
 const epochNow = () => performance.timeOrigin + performance.now();
 
 interface PhaseResult {
@@ -149,7 +122,7 @@ interface PhaseResult {
 }
 
 async function loadPhase(serverPid: number, port: number, keys: string[], token: string, dashboards: number, sequenceBase: number, seconds = PHASE_SECONDS): Promise<PhaseResult> {
-  const swarm = dashboards > 0 ? await startSwarm(port, token, dashboards) : null;
+  const swarm = dashboards > 0 ? await openSwarm(port, token, dashboards) : null;
   const acked: { sent: number; acked: number }[] = [];
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
@@ -179,7 +152,9 @@ async function loadPhase(serverPid: number, port: number, keys: string[], token:
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = (cpuSeconds(serverPid) - cpuBefore) / elapsed;
   await new Promise((resolve) => setTimeout(resolve, 1200));
-  const deltaTimes = swarm ? await swarm.stop() : [];
+  const received = swarm ? await swarm.stop() : null;
+  if (received?.check) describeCheck(received.check);
+  const deltaTimes = received?.arrivals ?? [];
 
   // Report → dashboard: from sending a report to the first fleet:delta a dashboard receives after the
   // server acknowledged it (an upper bound: the delta carrying it can be no later than that one).
@@ -238,7 +213,7 @@ async function fanoutCost(): Promise<void> {
     };
     log('\nlive fan-out per tick (in-process hub, dashboards in a separate process, server CPU per tick):');
     for (const dashboards of [0, 100, 1000]) {
-      const swarm = dashboards > 0 ? await startSwarm(Number(new URL(server.url).port), token, dashboards) : null;
+      const swarm = dashboards > 0 ? await openSwarm(Number(new URL(server.url).port), token, dashboards) : null;
       await cpuPerTick(false); // warm-up
       const delta = await cpuPerTick(false);
       const both = await cpuPerTick(true);

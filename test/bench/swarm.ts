@@ -1,0 +1,82 @@
+// Opens a dashboard swarm (dashboard-swarm.ts) in a child process for the benchmarks and collects what it received.
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import type { WitnessCheck } from './swarm-check';
+
+export type SwarmClient = 'wire' | 'socket.io';
+
+export interface SwarmStart {
+  url: string;
+  count: number;
+  /** `wire`: bare engine.io dashboards plus one socket.io-client witness; `socket.io`: socket.io-client only. */
+  client: SwarmClient;
+  auth: Record<string, unknown>;
+}
+
+export type SwarmRequest = { type: 'ready' } | { type: 'error'; message: string } | { type: 'stop' };
+
+export interface SwarmResult {
+  type: 'result';
+  /** Per dashboard, the arrival time (epoch ms) of every fleet:delta. */
+  arrivals: number[][];
+  /** Events received by all dashboards together, by name. */
+  events: Record<string, number>;
+  /** Wire dashboards against the socket.io-client witness (null without wire dashboards). */
+  check: WitnessCheck | null;
+}
+
+export interface Swarm {
+  /** CPU seconds (user + system) the swarm's process has used so far. */
+  cpuSeconds(): number;
+  /** Closes every dashboard and returns what they received. */
+  stop(): Promise<SwarmResult>;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Forks the swarm at `nice` (real dashboards run in browsers on other machines, so here they yield the
+ * shared cores to the server) and resolves once every dashboard is connected.
+ */
+export function startSwarm(start: SwarmStart, nice: number): Promise<Swarm> {
+  const child = fork(new URL('./dashboard-swarm.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, SWARM_START: JSON.stringify(start) },
+  });
+  if (nice !== 0) setPriority(child.pid!, nice);
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`dashboard swarm exited with ${code}`)));
+    child.once('message', (message: SwarmRequest) => {
+      if (message.type !== 'ready') {
+        reject(new Error(`dashboard swarm failed: ${message.type === 'error' ? message.message : message.type}`));
+        return;
+      }
+      resolve({
+        cpuSeconds: () => processCpuSeconds(child.pid!),
+        stop: () =>
+          new Promise((done) => {
+            child.once('message', (reply: SwarmResult) => done(reply));
+            child.send({ type: 'stop' } satisfies SwarmRequest);
+          }),
+      });
+    });
+  });
+}
+
+/** One line on the wire dashboards' check; throws when any of them received something other than the witness. */
+export function describeCheck(check: WitnessCheck | null): string {
+  if (!check) return 'socket.io-client dashboards only';
+  if (check.matching !== check.dashboards) {
+    throw new Error(`${check.dashboards - check.matching} of ${check.dashboards} wire dashboards received other events than the socket.io-client witness (${check.firstMismatch})`);
+  }
+  return `${check.matching} of ${check.dashboards} wire dashboards received the same events as the socket.io-client witness (at least ${check.fewestCompared} each)`;
+}
