@@ -5,6 +5,7 @@ import type { SessionUser } from '../protocol/api';
 import type { FleetApi } from './api/fleet';
 import type { Formatter } from './format';
 import type { Locale, Translate } from './i18n/index';
+import type { ServerText } from './i18n/server-text';
 import type { LiveConnection } from './live/socket';
 
 export interface AppContextValue {
@@ -14,6 +15,8 @@ export interface AppContextValue {
   locale: Locale;
   t: Translate;
   fmt: Formatter;
+  /** Server-worded text (remediation, alerts, HRESULT meanings) in the chosen language. */
+  text: ServerText;
   isAdmin: boolean;
 }
 

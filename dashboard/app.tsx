@@ -8,6 +8,7 @@ import { LanguageSelect } from './components/language-select';
 import { LiveIndicator } from './components/live-indicator';
 import { createFormatter } from './format';
 import { initialLocale, saveLocale, translator, type Locale, type MessageKey } from './i18n/index';
+import { serverText } from './i18n/server-text';
 import type { LiveConnection } from './live/socket';
 import { AdminPage } from './pages/admin';
 import { AnalyzePage } from './pages/analyze';
@@ -38,7 +39,7 @@ function Page({ route }: { route: Route }) {
     case 'devices':
       return second ? <DevicePage id={second} /> : <DevicesPage route={route} />;
     case 'clusters':
-      return second ? <ClusterPage family={second} /> : <ClustersPage />;
+      return second ? <ClusterPage family={second} route={route} /> : <ClustersPage />;
     case 'updates':
       return <UpdatesPage route={route} />;
     case 'errors':
@@ -68,6 +69,7 @@ export function App({ client, api, live, initialSession }: AppProps) {
   const route = useRoute();
   const t = useMemo(() => translator(locale), [locale]);
   const fmt = useMemo(() => createFormatter(locale), [locale]);
+  const text = useMemo(() => serverText(locale, fmt), [locale, fmt]);
 
   useEffect(() => {
     client.onUnauthenticated(() => setSession(null));
@@ -107,10 +109,10 @@ export function App({ client, api, live, initialSession }: AppProps) {
 
   if (!checked) return <p class="boot">PatchLens…</p>;
   if (!signedIn) {
-    return <LoginPage api={api} t={t} session={session} onSignedIn={onSignedIn} language={<LanguageSelect locale={locale} t={t} onChange={changeLocale} />} />;
+    return <LoginPage api={api} t={t} locale={locale} session={session} onSignedIn={onSignedIn} language={<LanguageSelect locale={locale} t={t} onChange={changeLocale} />} />;
   }
 
-  const context: AppContextValue = { api, live, user: session.user, locale, t, fmt, isAdmin: session.user.role === 'admin' };
+  const context: AppContextValue = { api, live, user: session.user, locale, t, fmt, text, isAdmin: session.user.role === 'admin' };
   const current = route.segments[0] ?? '';
   return (
     <AppContext.Provider value={context}>

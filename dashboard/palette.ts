@@ -3,6 +3,9 @@ import type { PackageState } from '../protocol/report';
 
 export const OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442', '#000000'] as const;
 
+/** Compliance lines, one per baseline: the Okabe–Ito colours other than vermillion, which the failing-devices line keeps. */
+export const BASELINE_COLORS = [OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[4], OKABE_ITO[5], OKABE_ITO[6]] as const;
+
 /** One colour per state, stable across charts: installed = bluish green, failed = vermillion, pending = orange. */
 export const STATE_COLORS: Record<PackageState, string> = {
   Installed: '#009E73',

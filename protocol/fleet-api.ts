@@ -265,4 +265,16 @@ export const trendPointSchema = z.object({
   ),
 });
 export type TrendPoint = z.infer<typeof trendPointSchema>;
+
+/** A baseline's compliance as one day of its trend keeps it. */
+export function baselineTrendEntry(item: BaselineCompliance): TrendPoint['baselines'][number] {
+  return {
+    baselineId: item.baseline.id,
+    kb: item.baseline.kb,
+    name: item.baseline.name,
+    applicable: item.applicable,
+    compliant: item.compliant,
+    compliancePercent: item.applicable === 0 ? null : item.compliancePercent,
+  };
+}
 export const trendListSchema = z.object({ items: z.array(trendPointSchema) });

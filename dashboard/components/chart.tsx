@@ -1,9 +1,11 @@
-// A chart.js chart created once and updated in place (no re-creation, no animation), loaded on first use.
+// A chart.js chart created once and updated in place (no re-creation, no animation), loaded on first use, with its data as a table for screen readers.
 import type * as ChartJsModule from 'chart.js';
 import type { Chart as ChartJs, ChartConfiguration } from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';
 
 export interface Series {
+  /** Identifies the series across updates (a baseline id); defaults to the label. A series keeps its line when others come or go. */
+  key?: string;
   label: string;
   data: (number | null)[];
   color: string;
@@ -17,6 +19,8 @@ export interface ChartProps {
   horizontal?: boolean;
   /** What the chart shows, for screen readers. */
   label: string;
+  /** Caption of the screen-reader table of the data. */
+  tableLabel?: string;
   yMax?: number;
   height?: number;
 }
@@ -37,8 +41,11 @@ function textColor(): string {
   return getComputedStyle(document.documentElement).getPropertyValue('--text-muted').trim() || '#555';
 }
 
+const seriesKey = (series: Series) => series.key ?? series.label;
+
 function datasets(props: ChartProps) {
   return props.series.map((series) => ({
+    key: seriesKey(series),
     label: series.label,
     data: series.data,
     backgroundColor: series.color,
@@ -101,20 +108,42 @@ export function Chart(props: ChartProps) {
     const instance = chart.current;
     if (!instance) return;
     instance.data.labels = props.labels;
-    const next = datasets(props);
-    // Same datasets keep their objects, so chart.js moves bars and points instead of redrawing from scratch.
-    next.forEach((dataset, index) => {
-      const existing = instance.data.datasets[index];
-      if (existing) Object.assign(existing, dataset);
-      else instance.data.datasets.push(dataset);
+    // A series keeps its dataset object (matched by key, not position), so chart.js moves its points
+    // instead of redrawing it, even when a series before it appears or goes away.
+    const existing = new Map(instance.data.datasets.map((dataset) => [(dataset as { key?: string }).key, dataset]));
+    instance.data.datasets = datasets(props).map((dataset) => {
+      const kept = existing.get(dataset.key);
+      return kept ? Object.assign(kept, dataset) : dataset;
     });
-    instance.data.datasets.length = next.length;
     instance.update('none');
   }, [props.labels, props.series]);
 
   return (
     <div class="chart" style={{ height: `${props.height ?? 220}px` }}>
       <canvas ref={canvas} role="img" aria-label={props.label} />
+      <table class="visually-hidden chart-data">
+        <caption>{props.tableLabel ?? props.label}</caption>
+        <thead>
+          <tr>
+            <th scope="col" />
+            {props.labels.map((label, index) => (
+              <th scope="col" key={index}>
+                {label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.series.map((series) => (
+            <tr key={seriesKey(series)} data-series={seriesKey(series)}>
+              <th scope="row">{series.label}</th>
+              {series.data.map((value, index) => (
+                <td key={index}>{value ?? '—'}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

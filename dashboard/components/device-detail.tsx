@@ -2,6 +2,7 @@
 import type { DeviceDetail } from '../../protocol/device-detail';
 import type { RemediationStep } from '../../protocol/fleet-api';
 import { useApp } from '../app-context';
+import { valueLabel } from '../i18n/index';
 import { TableHead } from './table-head';
 import { href } from '../router';
 import { CopyButton } from './copy-button';
@@ -80,44 +81,47 @@ function Identity({ detail, analyzed }: { detail: DeviceDetail; analyzed: boolea
 }
 
 export function RemediationSteps({ steps }: { steps: RemediationStep[] }) {
-  const { t, fmt } = useApp();
+  const { t, fmt, text } = useApp();
   return (
     <Section title={t('device.remediation')}>
       {steps.length === 0 ? (
         <p class="muted">{t('device.noRemediation')}</p>
       ) : (
         <ol class="steps">
-          {steps.map((step) => (
-            <li key={step.order} class="step" data-action={step.action}>
-              <h3>{step.title}</h3>
-              <p>{step.why}</p>
-              {step.action === 'install-shipping-update' && step.kb && (
-                <p>
-                  {t('device.shippedBy')} <a href={href(['updates'], { kb: step.kb })}>{step.kb}</a>
-                </p>
-              )}
-              {step.donors && step.donors.length > 0 && (
-                <div class="donors">
-                  <h4>{t('device.donors')}</h4>
-                  <ul>
-                    {step.donors.map((donor) => (
-                      <li key={donor.deviceId} class="donor">
-                        <a href={href(['devices', donor.deviceId])}>{donor.hostname}</a> · {donor.osBuild ?? '—'} · {t('device.lastSeen')} {fmt.dateTime(donor.lastSeenAt)}
-                      </li>
-                    ))}
-                  </ul>
-                </div>
-              )}
-              {step.commands.map((command) => (
-                <div class="command" key={command}>
-                  <pre>
-                    <code>{command}</code>
-                  </pre>
-                  <CopyButton text={command} />
-                </div>
-              ))}
-            </li>
-          ))}
+          {steps.map((step) => {
+            const { title, why } = text.remediation(step);
+            return (
+              <li key={step.order} class="step" data-action={step.action} data-rule={step.rule}>
+                <h3>{title}</h3>
+                <p>{why}</p>
+                {step.action === 'install-shipping-update' && step.kb && (
+                  <p>
+                    {t('device.shippedBy')} <a href={href(['updates'], { kb: step.kb })}>{step.kb}</a>
+                  </p>
+                )}
+                {step.donors && step.donors.length > 0 && (
+                  <div class="donors">
+                    <h4>{t('device.donors')}</h4>
+                    <ul>
+                      {step.donors.map((donor) => (
+                        <li key={donor.deviceId} class="donor">
+                          <a href={href(['devices', donor.deviceId])}>{donor.hostname}</a> · {donor.osBuild ?? '—'} · {t('device.lastSeen')} {fmt.dateTime(donor.lastSeenAt)}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
+                )}
+                {step.commands.map((command) => (
+                  <div class="command" key={command}>
+                    <pre>
+                      <code>{command}</code>
+                    </pre>
+                    <CopyButton text={command} />
+                  </div>
+                ))}
+              </li>
+            );
+          })}
         </ol>
       )}
     </Section>
@@ -130,13 +134,14 @@ interface TimelineRow {
   what: string;
   hresult: string | null;
   hresultName: string | null;
+  meaning: string | null;
   stage: string | null;
   detail: string | null;
   failed: boolean;
 }
 
 function KbTimeline({ detail }: { detail: DeviceDetail }) {
-  const { t, fmt } = useApp();
+  const { t, fmt, text } = useApp();
   const rows: TimelineRow[] = [
     ...detail.failures.map((failure) => ({
       at: failure.at,
@@ -144,6 +149,7 @@ function KbTimeline({ detail }: { detail: DeviceDetail }) {
       what: t('timeline.failed'),
       hresult: failure.hresult,
       hresultName: failure.hresultInfo?.name ?? failure.hresultName,
+      meaning: text.hresultMeaning(failure.hresult, failure.hresultInfo?.meaning ?? null),
       stage: failure.failureSource,
       detail: failure.operation ?? failure.package,
       failed: true,
@@ -151,9 +157,10 @@ function KbTimeline({ detail }: { detail: DeviceDetail }) {
     ...detail.packages.map((pkg) => ({
       at: pkg.lastChangeAt,
       kb: pkg.kb,
-      what: pkg.state,
+      what: valueLabel(t, 'state', pkg.state),
       hresult: pkg.lastResult,
       hresultName: null,
+      meaning: null,
       stage: pkg.failureSource,
       detail: pkg.identity,
       failed: pkg.state === 'Failed',
@@ -171,8 +178,11 @@ function KbTimeline({ detail }: { detail: DeviceDetail }) {
                 <td class="nowrap">{fmt.dateTime(row.at)}</td>
                 <td>{row.kb ?? '—'}</td>
                 <td>{row.failed ? <span class="badge badge-bad">{row.what}</span> : row.what}</td>
-                <td>{row.hresult ? <Hresult code={row.hresult} name={row.hresultName} /> : '—'}</td>
-                <td>{row.stage ?? '—'}</td>
+                <td>
+                  {row.hresult ? <Hresult code={row.hresult} name={row.hresultName} /> : '—'}
+                  {row.meaning && <div class="muted small hresult-meaning">{row.meaning}</div>}
+                </td>
+                <td>{row.stage ? valueLabel(t, 'stage', row.stage) : '—'}</td>
                 <td class="wrap-any small">{row.detail ?? '—'}</td>
               </tr>
             ))}
@@ -208,7 +218,7 @@ function Corruption({ detail }: { detail: DeviceDetail }) {
                 </a>
                 <span>{item.version ?? '—'}</span>
                 <span class="mono">{item.file ?? '—'}</span>
-                <span class="badge">{item.kind}</span>
+                <span class="badge">{valueLabel(t, 'kind', item.kind)}</span>
                 <span class="muted">{item.source.toUpperCase()}</span>
                 <span class={`badge ${item.repaired ? 'badge-good' : 'badge-bad'}`}>{item.repaired ? t('corruption.repaired') : t('corruption.open')}</span>
                 <span class="muted small">{fmt.dateTime(item.at)}</span>

@@ -1,12 +1,14 @@
 // Small shared pieces: error note, loading line, empty-table row, stat card, HRESULT with its name.
 import type { ComponentChildren } from 'preact';
 import { useApp } from '../app-context';
+import { errorText } from '../i18n/server-text';
 
 export function ErrorNote({ error }: { error: Error | null }) {
+  const { locale, t } = useApp();
   if (!error) return null;
   return (
     <p class="error-note" role="alert">
-      {error.message}
+      {errorText(error, locale, t)}
     </p>
   );
 }

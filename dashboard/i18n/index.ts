@@ -47,3 +47,9 @@ export function translator(locale: Locale): Translate {
     return values ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole)) : text;
   };
 }
+
+/** The catalog label of a value the server sends (`state.Installed`, `kind.hash-mismatch`), or the value itself when the catalog has none. */
+export function valueLabel(t: Translate, prefix: 'state' | 'kind' | 'stage', value: string): string {
+  const key = `${prefix}.${value}`;
+  return key in en ? t(key as MessageKey) : value;
+}

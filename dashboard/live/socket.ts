@@ -1,6 +1,6 @@
 // Live fleet changes over socket.io: one connection, automatic reconnect, a status for the indicator, typed listeners.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket-events';
+import { LIVE_TICK_AUTH, type ClientToServerEvents, type LiveTick, type ServerToClientEvents } from '../../protocol/socket-events';
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 type EventName = keyof ServerToClientEvents;
@@ -31,6 +31,8 @@ export class LiveConnection {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
       path: `${this.basePath.replace(/\/$/, '')}/socket.io`,
       withCredentials: true,
+      // One message per live tick: the server's cost per dashboard is a socket write per message.
+      auth: { ...LIVE_TICK_AUTH },
       reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
     });
@@ -55,7 +57,8 @@ export class LiveConnection {
     });
     socket.io.on('reconnect_attempt', () => this.setStatus('connecting'));
     socket.onAny((event: string, ...args: unknown[]) => {
-      for (const listener of this.listeners.get(event) ?? []) listener(...args);
+      if (event === 'live:tick') this.dispatchTick(args[0] as LiveTick);
+      this.dispatch(event, args);
     });
   }
 
@@ -101,6 +104,17 @@ export class LiveConnection {
   onStatus(listener: (status: LiveStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  private dispatch(event: string, args: unknown[]): void {
+    for (const listener of this.listeners.get(event) ?? []) listener(...args);
+  }
+
+  /** A merged tick reaches listeners as the separate events it stands for. */
+  private dispatchTick(tick: LiveTick): void {
+    if (tick.delta) this.dispatch('fleet:delta', [tick.delta]);
+    if (tick.clusters) this.dispatch('cluster:changed', [tick.clusters]);
+    for (const alert of tick.alerts ?? []) this.dispatch('alert:raised', [alert]);
   }
 
   private scheduleRetry(): void {

@@ -1,17 +1,20 @@
-// One corruption cluster: versions, files, builds, blocked KBs, fleet-level repair, affected devices over time, its devices.
+// One corruption cluster: versions, files, builds, blocked KBs, fleet-level repair, affected devices over time, its devices a server page at a time.
 import { useMemo } from 'preact/hooks';
 import { useApp } from '../app-context';
 import { Chart } from '../components/chart';
 import { RemediationSteps } from '../components/device-detail';
 import { EmptyRow, ErrorNote, Loading, Section } from '../components/notes';
+import { useCursorPages } from '../components/pager';
 import { OKABE_ITO } from '../palette';
-import { href } from '../router';
+import { href, type Route } from '../router';
 import { useResource } from '../use-resource';
 
-export function ClusterPage({ family }: { family: string }) {
+export function ClusterPage({ family, route }: { family: string; route: Route }) {
   const { api, t, fmt } = useApp();
-  const detail = useResource(() => api.cluster(family), [family], ['cluster:changed']);
+  const cursor = route.query.get('cursor') ?? undefined;
+  const detail = useResource(() => api.cluster(family, cursor), [family, cursor], ['cluster:changed']);
   const data = detail.data;
+  const pages = useCursorPages(cursor, data?.nextCursor, (next) => href(['clusters', family], { cursor: next }), t('cluster.devices'));
   const chart = useMemo(() => {
     const series = data?.series ?? [];
     return {
@@ -86,6 +89,7 @@ export function ClusterPage({ family }: { family: string }) {
                 ))}
               </tbody>
             </table>
+            {(cursor || data.nextCursor) && pages.pager}
           </Section>
         </>
       )}

@@ -2,6 +2,7 @@
 import { useApp } from '../app-context';
 import { TableHead } from '../components/table-head';
 import { EmptyRow, ErrorNote } from '../components/notes';
+import { valueLabel } from '../i18n/index';
 import { href } from '../router';
 import { useResource } from '../use-resource';
 
@@ -27,7 +28,7 @@ export function ClustersPage() {
                 </td>
                 <td class="small">{cluster.versions.join(', ')}</td>
                 <td class="mono small">{cluster.files.join(', ') || '—'}</td>
-                <td class="small">{cluster.kinds.join(', ')}</td>
+                <td class="small">{cluster.kinds.map((kind) => valueLabel(t, 'kind', kind)).join(', ')}</td>
                 <td>{cluster.blockedKbs.join(', ') || '—'}</td>
                 <td class="nowrap">{fmt.dateTime(cluster.lastSeenAt)}</td>
               </tr>

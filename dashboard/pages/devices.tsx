@@ -1,9 +1,9 @@
 // Devices: one server page at a time for any fleet size; search, filters and sort live in the URL; CSV export of the filtered set.
-import { useState } from 'preact/hooks';
 import { DEVICE_SORTS } from '../../protocol/fleet-api';
 import { PACKAGE_STATES } from '../../protocol/report';
 import { useApp } from '../app-context';
 import { EmptyRow, ErrorNote } from '../components/notes';
+import { useCursorPages } from '../components/pager';
 import { href, navigate, type Route } from '../router';
 import { useResource } from '../use-resource';
 
@@ -18,12 +18,12 @@ export function DevicesPage({ route }: { route: Route }) {
   const sort = (DEVICE_SORTS as readonly string[]).includes(route.query.get('sort') ?? '') ? (route.query.get('sort') as Sort) : 'hostname';
   const order = route.query.get('order') === 'desc' ? 'desc' : 'asc';
   const cursor = route.query.get('cursor') ?? undefined;
-  const [previous, setPrevious] = useState<string[]>([]);
   const key = JSON.stringify({ filters, sort, order, cursor });
   const page = useResource(() => api.devices({ ...filters, sort, order, cursor, limit: PAGE_SIZE }), [key], ['fleet:delta']);
+  const pages = useCursorPages(cursor, page.data?.nextCursor, (next) => href(['devices'], { ...filters, sort, order, cursor: next }), t('devices.pages'));
 
   const go = (changes: Record<string, string | undefined>, keepPaging = false) => {
-    if (!keepPaging) setPrevious([]);
+    if (!keepPaging) pages.reset();
     navigate(href(['devices'], { ...filters, sort, order, cursor: keepPaging ? cursor : undefined, ...changes }));
   };
   const submit = (event: Event) => {
@@ -58,7 +58,7 @@ export function DevicesPage({ route }: { route: Route }) {
             <option value="">{t('common.any')}</option>
             {PACKAGE_STATES.map((state) => (
               <option key={state} value={state} selected={filters.state === state}>
-                {state}
+                {t(`state.${state}`)}
               </option>
             ))}
           </select>
@@ -139,25 +139,7 @@ export function DevicesPage({ route }: { route: Route }) {
           </tbody>
         </table>
       </div>
-      <nav class="pager" aria-label={t('devices.pages')}>
-        <button type="button" disabled={previous.length === 0} onClick={() => {
-          const back = previous[previous.length - 1];
-          setPrevious(previous.slice(0, -1));
-          navigate(href(['devices'], { ...filters, sort, order, cursor: back || undefined }));
-        }}>
-          {t('action.previous')}
-        </button>
-        <button
-          type="button"
-          disabled={!page.data?.nextCursor}
-          onClick={() => {
-            setPrevious([...previous, cursor ?? '']);
-            navigate(href(['devices'], { ...filters, sort, order, cursor: page.data?.nextCursor ?? undefined }));
-          }}
-        >
-          {t('action.next')}
-        </button>
-      </nav>
+      {pages.pager}
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { href } from '../router';
 import { useResource } from '../use-resource';
 
 export function ErrorsPage() {
-  const { api, t, fmt } = useApp();
+  const { api, t, fmt, text } = useApp();
   const errors = useResource(() => api.errors(), [], ['fleet:delta']);
   return (
     <div class="page">
@@ -23,8 +23,8 @@ export function ErrorsPage() {
                 <td>
                   <Hresult code={item.hresult} name={item.name} />
                 </td>
-                <td class="small">{item.meaning ?? '—'}</td>
-                <td class="small">{item.typicalFix ?? '—'}</td>
+                <td class="small">{text.hresultMeaning(item.hresult, item.meaning) ?? '—'}</td>
+                <td class="small">{text.hresultFix(item.hresult, item.typicalFix) ?? '—'}</td>
                 <td class="num">
                   <a href={href(['devices'], { hresult: item.hresult })}>{fmt.number(item.deviceCount)}</a>
                 </td>

@@ -3,11 +3,13 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { SessionResponse } from '../../protocol/api';
 import type { FleetApi } from '../api/fleet';
-import type { Translate } from '../i18n/index';
+import type { Locale, Translate } from '../i18n/index';
+import { errorText } from '../i18n/server-text';
 
 interface LoginProps {
   api: FleetApi;
   t: Translate;
+  locale: Locale;
   /** The signed-in session; `mustChangePassword` users are asked for a new password first. */
   session: SessionResponse | null;
   onSignedIn(session: SessionResponse): void;
@@ -15,7 +17,7 @@ interface LoginProps {
   language: ComponentChildren;
 }
 
-export function LoginPage({ api, t, session, onSignedIn, language }: LoginProps) {
+export function LoginPage({ api, t, locale, session, onSignedIn, language }: LoginProps) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const changing = session?.user.mustChangePassword ?? false;
@@ -34,7 +36,7 @@ export function LoginPage({ api, t, session, onSignedIn, language }: LoginProps)
         onSignedIn(await api.login(String(form.get('username')), String(form.get('password'))));
       }
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(err as Error, locale, t));
     } finally {
       setBusy(false);
     }

@@ -1,19 +1,21 @@
 // Overview: fleet size, reporting vs stale, compliance per baseline with trend, KB states, top errors and clusters, recent alerts — all live.
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { alertParams, baselineTrendEntry, type Alert, type FleetSummary, type TrendPoint } from '../../protocol/fleet-api';
 import type { AlertRaised } from '../../protocol/socket-events';
 import { PACKAGE_STATES } from '../../protocol/report';
 import { useApp } from '../app-context';
-import { Chart } from '../components/chart';
+import { Chart, type Series } from '../components/chart';
 import { Hresult } from '../components/device-detail';
 import { EmptyRow, ErrorNote, Section, StatCard } from '../components/notes';
-import { OKABE_ITO, STATE_COLORS } from '../palette';
+import { valueLabel } from '../i18n/index';
+import { BASELINE_COLORS, OKABE_ITO, STATE_COLORS } from '../palette';
 import { href } from '../router';
 import { useResource } from '../use-resource';
 
 const TOP = 5;
 
 export function OverviewPage() {
-  const { api, t, fmt } = useApp();
+  const { api, t, fmt, text } = useApp();
   const summary = useResource(() => api.summary(), [], ['fleet:delta']);
   // Daily snapshots: new points arrive once a day, not with every report.
   const trends = useResource(() => api.trends(90), []);
@@ -23,25 +25,16 @@ export function OverviewPage() {
   const alerts = useResource(() => api.alerts(8), [], ['alert:raised']);
   const data = summary.data;
 
-  const trendChart = useMemo(() => {
-    const items = trends.data?.items ?? [];
-    return {
-      labels: items.map((point) => fmt.date(point.day)),
-      series: [
-        { label: t('overview.compliancePercent'), data: items.map((point) => point.compliancePercent), color: OKABE_ITO[0] },
-        { label: t('overview.failingPercent'), data: items.map((point) => (point.devices ? (100 * point.failingDevices) / point.devices : 0)), color: OKABE_ITO[3] },
-      ],
-    };
-  }, [trends.data, fmt, t]);
+  const trendChart = useMemo(() => baselineTrend(trends.data?.items ?? [], data, fmt.date, text.baselineName, t('overview.failingPercent')), [trends.data, data, fmt, text, t]);
 
   const kbChart = useMemo(() => {
     const top = [...(kbs.data?.items ?? [])].sort((a, b) => b.devices - a.devices).slice(0, 8);
     const states = PACKAGE_STATES.filter((state) => top.some((kb) => (kb.states[state] ?? 0) > 0));
     return {
       labels: top.map((kb) => kb.kb),
-      series: states.map((state) => ({ label: state, data: top.map((kb) => kb.states[state] ?? 0), color: STATE_COLORS[state] })),
+      series: states.map((state) => ({ key: state, label: valueLabel(t, 'state', state), data: top.map((kb) => kb.states[state] ?? 0), color: STATE_COLORS[state] })),
     };
-  }, [kbs.data]);
+  }, [kbs.data, t]);
 
   return (
     <div class="page">
@@ -66,11 +59,11 @@ export function OverviewPage() {
               <li key={item.baseline.id}>
                 <div class="bar-label">
                   <span>
-                    {item.baseline.name} <span class="muted small">{t('overview.due', { date: fmt.date(item.baseline.dueDate) })}</span>
+                    {text.baselineName(item.baseline.name)} <span class="muted small">{t('overview.due', { date: fmt.date(item.baseline.dueDate) })}</span>
                   </span>
                   <strong>{fmt.percent(item.compliancePercent)}</strong>
                 </div>
-                <div class="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={item.compliancePercent} aria-label={item.baseline.name}>
+                <div class="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={item.compliancePercent} aria-label={text.baselineName(item.baseline.name)}>
                   <span style={{ width: `${Math.min(100, item.compliancePercent)}%` }} />
                 </div>
                 <div class="muted small">
@@ -84,7 +77,7 @@ export function OverviewPage() {
               </li>
             ))}
           </ul>
-          <Chart kind="line" label={t('overview.trend')} labels={trendChart.labels} series={trendChart.series} yMax={100} height={180} />
+          <Chart kind="line" label={t('overview.complianceTrend')} labels={trendChart.labels} series={trendChart.series} yMax={100} height={200} />
         </Section>
         <Section title={t('overview.kbStates')}>
           <Chart kind="bar" stacked label={t('overview.kbStates')} labels={kbChart.labels} series={kbChart.series} height={300} />
@@ -100,7 +93,7 @@ export function OverviewPage() {
                 <tr key={item.hresult}>
                   <td>
                     <Hresult code={item.hresult} name={item.name} />
-                    <div class="muted small">{item.meaning ?? ''}</div>
+                    <div class="muted small">{text.hresultMeaning(item.hresult, item.meaning) ?? ''}</div>
                   </td>
                   <td class="num">{fmt.number(item.deviceCount)}</td>
                 </tr>
@@ -130,12 +123,15 @@ export function OverviewPage() {
   );
 }
 
-function RecentAlerts({ items }: { items: { id: number; message: string; raisedAt: string; kind: string }[] }) {
-  const { live, t, fmt } = useApp();
+function RecentAlerts({ items }: { items: Alert[] }) {
+  const { live, t, fmt, text } = useApp();
   const [pushed, setPushed] = useState<AlertRaised[]>([]);
   useEffect(() => live.on('alert:raised', (alert) => setPushed((list) => [alert, ...list].slice(0, 8))), [live]);
   const known = new Set(items.map((item) => String(item.id)));
-  const rows = [...pushed.filter((alert) => !known.has(String(alert.id))).map((alert) => ({ id: String(alert.id), message: alert.message, at: alert.at })), ...items.map((item) => ({ id: String(item.id), message: item.message, at: item.raisedAt }))].slice(0, 8);
+  const rows = [
+    ...pushed.filter((alert) => !known.has(String(alert.id))).map((alert) => ({ id: String(alert.id), message: text.alert({ ...alert, params: alertParams(alert.details) }), at: alert.at })),
+    ...items.map((item) => ({ id: String(item.id), message: text.alert(item), at: item.raisedAt })),
+  ].slice(0, 8);
   return (
     <Section title={t('overview.alerts')}>
       <ul class="alerts" aria-live="polite">
@@ -149,4 +145,45 @@ function RecentAlerts({ items }: { items: { id: number; message: string; raisedA
       </ul>
     </Section>
   );
+}
+
+/**
+ * One compliance line per baseline (current baselines first, in their order, then deleted ones that
+ * still have history), keyed by baseline id so a line keeps its colour and dataset as data arrives,
+ * and the failing-devices share. Today's point is the live summary, so the lines move with every
+ * change; days before per-baseline snapshots were kept leave gaps.
+ */
+export function baselineTrend(
+  items: readonly TrendPoint[],
+  summary: FleetSummary | null,
+  date: (day: string) => string,
+  name: (baselineName: string) => string,
+  failingLabel: string,
+): { labels: string[]; series: Series[] } {
+  const points: TrendPoint[] = [...items];
+  if (summary) {
+    const day = summary.generatedAt.slice(0, 10);
+    const today: TrendPoint = {
+      day,
+      devices: summary.total,
+      failingDevices: summary.failingDevices,
+      devicesWithCorruption: summary.devicesWithCorruption,
+      compliancePercent: null,
+      families: {},
+      baselines: summary.compliance.map(baselineTrendEntry),
+    };
+    if (points[points.length - 1]?.day === day) points[points.length - 1] = today;
+    else points.push(today);
+  }
+  const names = new Map<number, string>();
+  for (const item of summary?.compliance ?? []) names.set(item.baseline.id, item.baseline.name);
+  for (const point of points) for (const baseline of point.baselines) if (!names.has(baseline.baselineId)) names.set(baseline.baselineId, baseline.name);
+  const series: Series[] = [...names].map(([id, baselineName], index) => ({
+    key: `baseline:${id}`,
+    label: name(baselineName),
+    data: points.map((point) => point.baselines.find((item) => item.baselineId === id)?.compliancePercent ?? null),
+    color: BASELINE_COLORS[index % BASELINE_COLORS.length]!,
+  }));
+  series.push({ key: 'failing', label: failingLabel, data: points.map((point) => (point.devices ? (100 * point.failingDevices) / point.devices : 0)), color: OKABE_ITO[3] });
+  return { labels: points.map((point) => date(point.day)), series };
 }

@@ -6,6 +6,7 @@ import { useApp } from '../app-context';
 import { CreateForm, field, useManagedList } from '../components/managed-list';
 import { TableHead } from '../components/table-head';
 import { EmptyRow, ErrorNote, Section } from '../components/notes';
+import { valueLabel } from '../i18n/index';
 import { STATE_COLORS } from '../palette';
 import { href, type Route } from '../router';
 import { useResource } from '../use-resource';
@@ -23,7 +24,7 @@ export function UpdatesPage({ route }: { route: Route }) {
         <ul class="legend" aria-label={t('updates.legend')}>
           {PACKAGE_STATES.map((state) => (
             <li key={state}>
-              <span class="swatch" style={{ background: STATE_COLORS[state] }} /> {state}
+              <span class="swatch" style={{ background: STATE_COLORS[state] }} /> {valueLabel(t, 'state', state)}
             </li>
           ))}
         </ul>
@@ -44,17 +45,17 @@ export function UpdatesPage({ route }: { route: Route }) {
                     <td>{kb.build ?? '—'}</td>
                     <td class="num">{fmt.number(kb.devices)}</td>
                     <td>
-                      <div class="stack" role="img" aria-label={states.map(([state, count]) => `${state} ${count}`).join(', ')}>
+                      <div class="stack" role="img" aria-label={states.map(([state, count]) => `${valueLabel(t, 'state', state)} ${count}`).join(', ')}>
                         {states.map(([state, count]) => (
                           <a
                             key={state}
                             href={href(['devices'], { kb: kb.kb, state })}
-                            title={`${state}: ${fmt.number(count)}`}
+                            title={`${valueLabel(t, 'state', state)}: ${fmt.number(count)}`}
                             style={{ width: `${(100 * count) / total}%`, background: STATE_COLORS[state] }}
                           />
                         ))}
                       </div>
-                      <div class="small muted">{states.map(([state, count]) => `${state} ${fmt.number(count)}`).join(' · ')}</div>
+                      <div class="small muted">{states.map(([state, count]) => `${valueLabel(t, 'state', state)} ${fmt.number(count)}`).join(' · ')}</div>
                     </td>
                   </tr>
                 );
@@ -68,7 +69,7 @@ export function UpdatesPage({ route }: { route: Route }) {
 }
 
 function Baselines() {
-  const { api, t, fmt, isAdmin } = useApp();
+  const { api, t, fmt, text, isAdmin } = useApp();
   const { list: baselines, error, change } = useManagedList(() => api.baselines(), ['fleet:delta']);
   const [editing, setEditing] = useState<Baseline | null>(null);
   const save = async (form: FormData) => {
@@ -98,7 +99,7 @@ function Baselines() {
           {baselines.data?.items.length === 0 && <EmptyRow columns={isAdmin ? 6 : 5} text={t('overview.noBaselines')} />}
           {baselines.data?.items.map((item) => (
             <tr key={item.baseline.id}>
-              <td>{item.baseline.name}</td>
+              <td>{text.baselineName(item.baseline.name)}</td>
               <td>{item.baseline.kb}</td>
               <td>{item.baseline.appliesTo}</td>
               <td>{fmt.date(item.baseline.dueDate)}</td>

@@ -17,7 +17,7 @@ import type {
   RemediationStep,
   TrendPoint,
 } from '../../protocol/fleet-api';
-import { fleetSettingsSchema } from '../../protocol/fleet-api';
+import { baselineTrendEntry, fleetSettingsSchema } from '../../protocol/fleet-api';
 import { lookupHresult } from '../../protocol/hresult';
 import type { PackageState } from '../../protocol/report';
 import type { Clock } from '../clock';
@@ -490,14 +490,7 @@ export class FleetService {
       devicesWithCorruption: summary.devicesWithCorruption,
       compliancePercent: applicable === 0 ? null : Math.round((compliant / applicable) * 10_000) / 100,
       families: perFamily,
-      baselines: summary.compliance.map((item) => ({
-        baselineId: item.baseline.id,
-        kb: item.baseline.kb,
-        name: item.baseline.name,
-        applicable: item.applicable,
-        compliant: item.compliant,
-        compliancePercent: item.applicable === 0 ? null : item.compliancePercent,
-      })),
+      baselines: summary.compliance.map(baselineTrendEntry),
     };
     await this.options.store.putSnapshot(point, now);
     return point;

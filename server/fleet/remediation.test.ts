@@ -1,22 +1,11 @@
 // Remediation on the support cases: donors, exact WinSxS paths, the shipping update, and why each step applies.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { updateCatalog } from '../../protocol/catalog';
-import type { RemediationStep } from '../../protocol/fleet-api';
-import { loadFacts } from '../../test/server/fleet/fixtures';
-import { buildClusters } from './clusters';
-import type { DeviceFacts } from './device-state';
-import { deviceSubject, rankDonors, recommendRemediation, winsxsPaths } from './remediation';
+import { loadFleet, remediateInFleet } from '../../test/server/fleet/fixtures';
+import { rankDonors, winsxsPaths } from './remediation';
 
-const fleet = () => [loadFacts('case1-device-a'), loadFacts('case1-device-b'), loadFacts('case2-device'), loadFacts('healthy-donor')];
-
-function remediate(facts: DeviceFacts, all: DeviceFacts[], repairSource: string | null = null): RemediationStep[] {
-  const clusters = buildClusters(all);
-  const subject = deviceSubject(facts, (family) => clusters.find((cluster) => cluster.family === family)?.versions ?? []);
-  const needKbs = subject.failedKbs.map((item) => item.kb);
-  const donors = new Map(subject.families.map((family) => [family.family, rankDonors(all, family.family, { osMajor: facts.build?.major ?? 0, kbs: needKbs, excludeId: facts.id })]));
-  return recommendRemediation(subject, { catalog: updateCatalog(), donors, repairSource });
-}
+const fleet = loadFleet;
+const remediate = remediateInFleet;
 
 test('support case 2: donor copy of the exact WinSxS file, RestoreHealth, SFC, retry, then KB5031445', () => {
   const all = fleet();

@@ -1,10 +1,12 @@
 // The hand-built Report v1 documents of the two support cases and a healthy donor, as reports and device facts.
 import { readFileSync } from 'node:fs';
 import { updateCatalog } from '../../../protocol/catalog';
-import type { Cluster } from '../../../protocol/fleet-api';
+import type { Cluster, RemediationStep } from '../../../protocol/fleet-api';
 import type { Report } from '../../../protocol/report';
 import { reportSchema } from '../../../protocol/report';
+import { buildClusters } from '../../../server/fleet/clusters';
 import { DeviceFacts, stateFromReport } from '../../../server/fleet/device-state';
+import { deviceSubject, rankDonors, recommendRemediation } from '../../../server/fleet/remediation';
 
 export const FIXTURE_NAMES = ['case1-device-a', 'case1-device-b', 'case2-device', 'healthy-donor'] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
@@ -19,6 +21,18 @@ export function loadReport(name: FixtureName): Report {
 export function loadFacts(name: FixtureName): DeviceFacts {
   const report = loadReport(name);
   return new DeviceFacts(stateFromReport(report, report.generatedAt), updateCatalog());
+}
+
+/** The four fixture devices as facts: case 1 A and B, the case 2 device, the healthy donor. */
+export const loadFleet = (): DeviceFacts[] => FIXTURE_NAMES.map(loadFacts);
+
+/** The remediation the server recommends for `facts` within the fleet `all` (clusters and donors from it). */
+export function remediateInFleet(facts: DeviceFacts, all: DeviceFacts[], repairSource: string | null = null): RemediationStep[] {
+  const clusters = buildClusters(all);
+  const subject = deviceSubject(facts, (family) => clusters.find((cluster) => cluster.family === family)?.versions ?? []);
+  const needKbs = subject.failedKbs.map((item) => item.kb);
+  const donors = new Map(subject.families.map((family) => [family.family, rankDonors(all, family.family, { osMajor: facts.build?.major ?? 0, kbs: needKbs, excludeId: facts.id })]));
+  return recommendRemediation(subject, { catalog: updateCatalog(), donors, repairSource });
 }
 
 /** The one cluster both support cases must form, as every fleet view reports it. */
