@@ -7,10 +7,13 @@ import { spawn } from 'node:child_process';
  *   short-lived strings);
  * - optimizing compilation on the worker's own thread: a background compiler thread holds its own
  *   working memory (about 4 MiB at the peak of a scan), and a worker gains nothing from compiling
- *   in parallel on a desktop that is busy with other work.
- * The old generation keeps V8's default limit, so a huge log can never crash the worker out of memory.
+ *   in parallel on a desktop that is busy with other work;
+ * - the old generation grows by half at a time instead of V8's up-to-fourfold steps for a small heap
+ *   that allocates fast, so a scan that fills the fact store collects before it doubles its
+ *   footprint (dense log: 106 → 80 MiB, same CPU time).
+ * No heap limit: a huge log can never crash the worker out of memory.
  */
-export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--no-concurrent-recompilation'];
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--no-concurrent-recompilation', '--heap-growing-percent=50'];
 
 /**
  * Node flags of the long-running supervisor, part of the installed command line: it only waits on
