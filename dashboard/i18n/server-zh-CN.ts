@@ -41,7 +41,7 @@ export const REMEDIATION_ZH_CN: Readonly<Record<string, Wording>> = {
     title: `从同一版本的正常设备复制完好的 ${p('family')} 文件`,
     why:
       `DISM 在此${scopeWord(p)}上找不到替换用的有效负载（${sourceMissing(p, fmt)}），因此 ${p('family')} ${p('versions')} 的文件必须从别处获取；` +
-      `${p('donorHost')} 的系统版本为 ${p('donorBuild') || '未知'}，没有未解决的 ${p('family')} 损坏，并且已安装 ${p('donorKbs') || '最新的更新'}，因此其 WinSxS 中的副本是完好的。` +
+      `${p('donorHost')} ${p('donorBuild') ? `的系统版本为 ${p('donorBuild')}` : '的系统版本未知'}，没有未解决的 ${p('family')} 损坏，并且${p('donorKbs') ? `已安装 ${p('donorKbs')}` : '已安装最新的更新'}，因此其 WinSxS 中的副本是完好的。` +
       (p('partialKey') ? '日志中的组件键不完整，因此第一条命令会列出供体设备上的对应文件夹，用其名称替换路径中的 *。' : ''),
   }),
   'restore-health-from-donor': (p, fmt) => ({
@@ -64,13 +64,13 @@ export const REMEDIATION_ZH_CN: Readonly<Record<string, Wording>> = {
       '；组件存储修复后，同样的安装即可成功（使用 .msu 脱机安装，或通过 Windows 更新联机安装）。',
   }),
   'install-shipping-update': (p, fmt) => {
-    const retry = p('retryKbs') || '该更新';
+    const retry = p('retryKbs');
     return {
-      title: `如果 ${retry} 仍然失败：安装附带 ${p('family')} ${p('shipVersion')} 的 ${p('shipKb')}`,
+      title: `${retry ? `如果 ${retry} 仍然失败` : '如果更新仍然失败'}：安装附带 ${p('family')} ${p('shipVersion')} 的 ${p('shipKb')}`,
       why:
         `${p('shipKb')}（系统版本 ${p('shipBuild')}，${p('shipDate') ? fmt.date(p('shipDate')) : '发布日期未知'}）是附带 ${p('family')} ${p('shipVersion')} 的更新` +
         (p('shipVersionFromFleet') ? `（该版本见于 ${p('family')} 聚类的其他设备；此${scopeWord(p)}自身的 ${p('versions')} 不在更新目录中）` : '') +
-        `；添加它的包会把该组件版本的完好副本放回 WinSxS，然后重试 ${retry}。`,
+        `；添加它的包会把该组件版本的完好副本放回 WinSxS，然后${retry ? `重试 ${retry}` : '重试该更新'}。`,
     };
   },
 };

@@ -10,6 +10,7 @@ const RESULTS = new URL('../../test-results/', import.meta.url);
 const STEP_MS = 10_000;
 const KB3172605_LOG = readFileSync(new URL('../fixtures/logs/win7-kb3172605-0x80070308.log', import.meta.url));
 const skip = browserUnavailable();
+const HAN = /[\u4e00-\u9fff]/;
 
 describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () => {
   let server: E2eServer;
@@ -186,8 +187,14 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     await row.getByText('Dec 31, 2024').waitFor({ timeout: STEP_MS });
     await open('#/', 'Overview');
     const compliance = page.locator('section', { hasText: 'Compliance per baseline' });
-    await compliance.getByText('September 2024 LCU').waitFor({ timeout: STEP_MS });
+    await compliance.locator('.bar-label').getByText('September 2024 LCU').waitFor({ timeout: STEP_MS });
     assert.match((await compliance.locator('.bar-label strong').first().textContent()) ?? '', /^\d+(\.\d)?%$/);
+    const trendLines = compliance.locator('.chart-data tbody tr[data-series^="baseline:"] th');
+    await trendLines.filter({ hasText: 'September 2024 LCU' }).waitFor({ state: 'attached', timeout: STEP_MS });
+    assert.equal((await server.admin('POST', '/baselines', { kb: 'KB5041580', appliesTo: 19045, dueDate: '2024-09-10' })).status, 201);
+    // The open overview gains the second baseline's line without a reload.
+    await page.waitForFunction(() => document.querySelectorAll('.chart-data tbody tr[data-series^="baseline:"]').length === 2, null, { timeout: STEP_MS });
+    assert.deepEqual(await trendLines.allTextContents(), ['September 2024 LCU', 'KB5041580 on 19045 by 2024-09-10'], 'one trend line per baseline');
     await shot('overview-baseline');
   });
 
@@ -219,13 +226,38 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     await page.locator('.live', { hasText: '实时' }).waitFor({ timeout: STEP_MS });
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     await shot('overview-zh-CN');
+    const compliance = page.locator('section', { hasText: '各基线合规率' });
+    await compliance.locator('.bar-label').getByText('KB5041580（适用于 19045，2024年9月10日前）').waitFor({ timeout: STEP_MS });
+    await page.locator('ul.alerts li > div:first-child').first().waitFor({ timeout: STEP_MS });
+    const alerts = await page.locator('ul.alerts li > div:first-child').allTextContents();
+    assert.ok(alerts.length > 0 && alerts.every((text) => HAN.test(text)), `alerts in Chinese: ${alerts.join(' | ')}`);
     await page.goto(`${server.url}#/devices/bank-ws-2231`);
     await page.getByText('建议的修复步骤').waitFor({ timeout: STEP_MS });
+    const copyStep = page.locator('li.step[data-rule="copy-from-donor"]').first();
+    assert.equal(await copyStep.locator('h3').textContent(), '从同一版本的正常设备复制完好的 dual_wpdmtp.inf 文件');
+    assert.match((await copyStep.locator('p').first().textContent()) ?? '', /^DISM 在此设备上找不到替换用的有效负载/);
+    const failure = page.locator('section', { hasText: 'KB 时间线' }).locator('tr', { hasText: '0x8007000d' }).first();
+    assert.equal(await failure.locator('.hresult-meaning').textContent(), '数据无效。/ 表示下载了无效的数据或发生了损坏。');
+    await failure.getByText('暂存 (Stage)').waitFor({ timeout: STEP_MS });
+    await page.locator('section', { hasText: '损坏发现' }).getByText('有效负载损坏').first().waitFor({ timeout: STEP_MS });
     assert.match(await page.locator('dd').filter({ hasText: '年' }).first().textContent() ?? '', /\d{4}年\d{1,2}月\d{1,2}日/);
     await page.getByRole('button', { name: '深色模式' }).click();
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', null, { timeout: STEP_MS });
     await shot('device-zh-CN-dark');
     await page.getByRole('button', { name: '浅色模式' }).click();
+    await open('#/errors', '错误代码');
+    const error = page.locator('tr', { hasText: '0x8007000d' }).first();
+    await error.getByText('数据无效。', { exact: false }).waitFor({ timeout: STEP_MS });
+    await error.getByText('组件存储数据无效', { exact: false }).waitFor({ timeout: STEP_MS });
+    await shot('errors-zh-CN');
+    await open('#/clusters/dual_wpdmtp.inf', 'dual_wpdmtp.inf');
+    await page.locator('li.step h3').first().waitFor({ timeout: STEP_MS });
+    assert.ok((await page.locator('li.step h3').allTextContents()).every((title) => HAN.test(title)), 'cluster repair steps in Chinese');
+    await shot('cluster-zh-CN');
+    await open('#/updates', '更新 (KB)');
+    await shot('updates-zh-CN');
+    await page.goto(`${server.url}#/devices/bank-ws-2231`);
+    await page.getByText('建议的修复步骤').waitFor({ timeout: STEP_MS });
     await page.getByLabel('语言').selectOption('en');
     await page.getByRole('heading', { level: 1, name: 'BANK-WS-2231' }).waitFor({ timeout: STEP_MS });
   });

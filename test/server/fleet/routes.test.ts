@@ -124,6 +124,19 @@ describe('fleet routes', () => {
     assert.equal((await server.http.get('/api/v1/fleet/summary').set(bearer(server.viewer))).body.staleAfterHours, 48);
   });
 
+  test('a cluster lists its devices a page at a time; the cursor walks every device once', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=1&cursor=${encodeURIComponent(cursor)}` : '?limit=1';
+      const page = (await server.http.get(`/api/v1/corruption/clusters/dual_wpdmtp.inf${query}`).set(bearer(server.viewer)).expect(200)).body as { devices: { id: string }[]; nextCursor: string | null };
+      assert.equal(page.devices.length, 1);
+      seen.push(page.devices[0]!.id);
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, ['bank-ws-0412', 'bank-ws-2231'], 'every device of the cluster, in id order, none twice');
+  });
+
   test('CSV export holds every filtered device, with formula-looking cells neutralised', async () => {
     const res = await server.http.get('/api/v1/export/devices.csv?family=dual_wpdmtp.inf').set(bearer(server.viewer)).expect(200);
     assert.match(res.headers['content-type'] ?? '', /text\/csv/);
