@@ -1,4 +1,4 @@
-// Live push: authenticates dashboard sockets, coalesces domain events, and emits at most once per interval per event type.
+// Live push: authenticates dashboard sockets, coalesces domain events, and emits them at most once per interval (one message per tick to dashboards that ask for it).
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import type {
@@ -7,9 +7,10 @@ import type {
   ClusterChanged,
   DeviceUpdated,
   FleetDelta,
+  LiveTick,
   ServerToClientEvents,
 } from '../../protocol/socket-events';
-import { LIVE_LIMITS } from '../../protocol/socket-events';
+import { LIVE_LIMITS, LIVE_TICK_AUTH } from '../../protocol/socket-events';
 import type { Clock } from '../clock';
 import type { Authenticator, Principal } from '../security/authenticator';
 import type { CounterValues } from '../storage/repository';
@@ -18,7 +19,10 @@ import type { EventBus } from './event-bus';
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
 
+/** Sockets that get `fleet:delta`, `cluster:changed` and `alert:raised` as separate messages. */
 const FLEET_ROOM = 'fleet';
+/** Sockets that asked for one `live:tick` per tick instead (the dashboard does). */
+const FLEET_TICK_ROOM = 'fleet:tick';
 /**
  * Writes per second, per event type, that live push may spend on all sockets together. A write costs
  * about 10 µs of the ingest loop's CPU (bench:server, "live fan-out per tick"), so this keeps fan-out
@@ -139,7 +143,7 @@ export class LiveHub {
   }
 
   private onConnection(socket: LiveSocket): void {
-    void socket.join(FLEET_ROOM);
+    void socket.join(socket.handshake.auth?.live === LIVE_TICK_AUTH.live ? FLEET_TICK_ROOM : FLEET_ROOM);
     const watched = () => [...socket.rooms].filter((room) => room.startsWith('device:')).length;
     socket.on('device:watch', (ids, ack) => {
       if (!Array.isArray(ids)) return;
@@ -169,15 +173,17 @@ export class LiveHub {
   }
 
   /**
-   * One tick: everything gathered since the last tick leaves as one broadcast per event type to the
-   * `fleet` room. socket.io encodes a room broadcast once (packet and WebSocket frame) and writes the
-   * same bytes to every member, so a tick costs one encode plus one socket write per dashboard, and
-   * each dashboard gets at most one message per event type per tick. Room broadcasts are also the shape
-   * socket.io's Redis adapter needs to take over fan-out across several server nodes.
+   * One tick: everything gathered since the last tick leaves as one room broadcast per event type to the
+   * `fleet` room, and as a single `live:tick` to the `fleet:tick` room. socket.io encodes a room broadcast
+   * once (packet and WebSocket frame) and writes the same bytes to every member, so a tick costs one encode
+   * plus one socket write per dashboard and message — the write (a `writev` system call, ~10 µs) is what
+   * scales with dashboards, which is why sockets that can take the merged message get only that one.
+   * Room broadcasts are also the shape socket.io's Redis adapter needs to take over fan-out across nodes.
    */
   flush(): void {
     const { io, clock } = this.options;
     const at = new Date(clock.now()).toISOString();
+    const tick: LiveTick = {};
     if (this.reportsAccepted > 0 || this.changedDevices.size > 0 || Object.keys(this.counters).length > 0) {
       const delta: FleetDelta = {
         at,
@@ -187,10 +193,18 @@ export class LiveHub {
         counters: this.counters,
       };
       io.to(FLEET_ROOM).emit('fleet:delta', delta);
+      tick.delta = delta;
     }
     if (this.changedDevices.size > 0) this.emitDeviceUpdates(at);
-    if (this.clusters.size > 0) io.to(FLEET_ROOM).emit('cluster:changed', [...this.clusters.values()]);
-    for (const alert of this.alerts) io.to(FLEET_ROOM).emit('alert:raised', alert);
+    if (this.clusters.size > 0) {
+      tick.clusters = [...this.clusters.values()];
+      io.to(FLEET_ROOM).emit('cluster:changed', tick.clusters);
+    }
+    if (this.alerts.length > 0) {
+      tick.alerts = this.alerts;
+      for (const alert of this.alerts) io.to(FLEET_ROOM).emit('alert:raised', alert);
+    }
+    if (tick.delta || tick.clusters || tick.alerts) io.to(FLEET_TICK_ROOM).emit('live:tick', tick);
     this.counters = {};
     this.reportsAccepted = 0;
     this.changedDevices.clear();

@@ -10,13 +10,23 @@ import { deltaSeq, WireDashboard } from './wire-dashboard';
 const start = JSON.parse(process.env.SWARM_START!) as SwarmStart;
 const now = () => performance.timeOrigin + performance.now();
 
-/** Per dashboard: fleet:delta arrival times, and every event as `name` or `fleet:delta#seq`. */
+/** Per dashboard: arrival times of the messages carrying a fleet delta, and every event as `name` or `name#seq`. */
 interface Listener {
   arrivals: number[];
   events: string[];
 }
 const listeners: Listener[] = [];
 const closers: (() => void)[] = [];
+
+/** `seq` is the fleet delta's sequence number when the message carries one (`fleet:delta`, or `live:tick` with a delta). */
+function record(into: Listener, name: string, seq: number | undefined): void {
+  if (seq === undefined || Number.isNaN(seq)) {
+    into.events.push(name);
+    return;
+  }
+  into.arrivals.push(now());
+  into.events.push(`${name}#${seq}`);
+}
 
 function listener(): Listener {
   const entry: Listener = { arrivals: [], events: [] };
@@ -26,12 +36,9 @@ function listener(): Listener {
 
 function openSocketIo(into: Listener): Promise<void> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(start.url, { transports: ['websocket'], reconnection: false, auth: start.auth });
-  socket.onAny((name: string, payload: { seq?: number }) => {
-    if (name === 'fleet:delta') {
-      into.arrivals.push(now());
-      into.events.push(`${name}#${payload.seq}`);
-    } else into.events.push(name);
-  });
+  socket.onAny((name: string, payload: { seq?: number; delta?: { seq: number } }) =>
+    record(into, name, name === 'fleet:delta' ? payload.seq : name === 'live:tick' ? payload.delta?.seq : undefined),
+  );
   closers.push(() => socket.close());
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -43,12 +50,7 @@ async function openWire(into: Listener): Promise<void> {
   const dashboard = await WireDashboard.connect({
     url: start.url,
     auth: start.auth,
-    onEvent: (name, frame) => {
-      if (name === 'fleet:delta') {
-        into.arrivals.push(now());
-        into.events.push(`${name}#${deltaSeq(frame)}`);
-      } else into.events.push(name);
-    },
+    onEvent: (name, frame) => record(into, name, name === 'fleet:delta' || name === 'live:tick' ? deltaSeq(frame) : undefined),
   });
   closers.push(() => dashboard.close());
 }
@@ -81,6 +83,11 @@ process.on('message', (message: SwarmRequest) => {
 
 function countEvents(all: Listener[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const { events } of all) for (const event of events) counts[event.split('#')[0]!] = (counts[event.split('#')[0]!] ?? 0) + 1;
+  for (const { events } of all) {
+    for (const event of events) {
+      const name = event.split('#')[0]!;
+      counts[name] = (counts[name] ?? 0) + 1;
+    }
+  }
   return counts;
 }

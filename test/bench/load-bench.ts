@@ -12,19 +12,16 @@ import { adminCommand, freePort, startServerProcess } from '../../tools/simulato
 import { CREDENTIAL_PREFIX, generateCredential, hashCredential } from '../../server/security/secrets';
 import { openSqliteStorage } from '../../server/storage/sqlite/storage';
 import type { SimulatedDevice } from '../../tools/simulator/simulated-device';
-import { describeCheck, processCpuSeconds, startSwarm, type SwarmClient, type SwarmResult } from './swarm';
+import { describeCheck, parseSwarmSpec, processCpuSeconds, startSwarm, swarmAuth, type SwarmClient, type SwarmLive, type SwarmResult } from './swarm';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
 const DASHBOARDS = Number(process.env.BENCH_DASHBOARDS ?? 1_000);
 /**
- * Ingest phases in order, each `dashboards[:client]`; alternating so that the machine's drift hits both sides.
- * Clients: `wire` (bare engine.io dashboards, the default) or `socket.io` (socket.io-client, heavier on the swarm's process).
+ * Ingest phases in order, each `dashboards[:client[:live]]` (see parseSwarmSpec); alternating so that the
+ * machine's drift hits both sides. Default client `wire` (bare engine.io, light on the shared cores), default
+ * live mode `tick` (one message per tick, as the dashboard asks for).
  */
-const PHASES = (process.env.BENCH_PHASES ?? `0,${DASHBOARDS},0,${DASHBOARDS}`).split(',').map((spec) => {
-  const [count, client = 'wire'] = spec.trim().split(':');
-  if (client !== 'wire' && client !== 'socket.io') throw new Error(`BENCH_PHASES: unknown dashboard client ${client}`);
-  return { dashboards: Number(count), client: client as SwarmClient };
-});
+const PHASES = (process.env.BENCH_PHASES ?? `0,${DASHBOARDS},0,${DASHBOARDS}`).split(',').map(parseSwarmSpec);
 /** Niceness of the dashboards' process: real dashboards run in browsers on other machines. */
 const DASHBOARD_NICE = Number(process.env.BENCH_DASHBOARD_NICE ?? 10);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 20);
@@ -79,6 +76,7 @@ function databaseMb(dataDir: string): number {
 interface Phase {
   dashboards: number;
   client: SwarmClient;
+  live: SwarmLive;
   reportsPerSecond: number;
   serverCpu: number;
   /** CPU share of the load generator (this process) and of the dashboards' process. */
@@ -108,7 +106,7 @@ function runnerOptions(overrides: Partial<FleetRunOptions>): FleetRunOptions {
 /** Every device reports as fast as the server takes it for PHASE_SECONDS; dashboards (if any) listen meanwhile. */
 async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: number, token: string, plan: (typeof PHASES)[number], offset: number): Promise<Phase> {
   const { dashboards, client } = plan;
-  const live = dashboards > 0 ? await startSwarm({ url: `http://127.0.0.1:${port}`, count: dashboards, client, auth: { token } }, DASHBOARD_NICE) : null;
+  const live = dashboards > 0 ? await startSwarm({ url: `http://127.0.0.1:${port}`, count: dashboards, client, auth: swarmAuth(token, plan.live) }, DASHBOARD_NICE) : null;
   const acked: { sent: number; acked: number }[] = [];
   const http: number[] = [];
   // Rotate through the fleet so each phase reaches different devices (states move on as devices report again).
@@ -155,6 +153,7 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
   return {
     dashboards,
     client,
+    live: plan.live,
     eventsPerDashboardSecond,
     check: received.check,
     reportsPerSecond: acked.length / elapsed,
@@ -179,7 +178,10 @@ function compareDashboardCost(phases: Phase[]): void {
   const rate = meanOf(without, (p) => p.reportsPerSecond);
   const perCpu = meanOf(without, (p) => p.reportsPerSecond / p.serverCpu);
   const groups = new Map<string, Phase[]>();
-  for (const p of phases.filter((p) => p.dashboards > 0)) groups.set(`${p.dashboards} ${p.client}`, [...(groups.get(`${p.dashboards} ${p.client}`) ?? []), p]);
+  for (const p of phases.filter((p) => p.dashboards > 0)) {
+    const key = `${p.dashboards} ${p.client} (${p.live})`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
   for (const [label, list] of groups) {
     const ratio = meanOf(list, (p) => p.reportsPerSecond) / rate;
     const cpuRatio = meanOf(list, (p) => p.reportsPerSecond / p.serverCpu) / perCpu;
@@ -261,7 +263,7 @@ enrollment over HTTP: ${HTTP_ENROLLMENTS} devices in ${enrollSeconds.toFixed(1)}
     for (const p of phases) {
       const events = Object.entries(p.eventsPerDashboardSecond).map(([name, n]) => `${name} ${n.toFixed(2)}/s`).join(', ');
       log(
-        `  ${String(p.dashboards).padStart(5)} dashboards${p.dashboards > 0 ? ` (${p.client.padEnd(9)})` : ' '.repeat(12)}: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}% ` +
+        `  ${String(p.dashboards).padStart(5)} dashboards${p.dashboards > 0 ? ` (${`${p.client}, ${p.live}`.padEnd(16)})` : ' '.repeat(19)}: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}% ` +
           `(${(p.reportsPerSecond / p.serverCpu).toFixed(0)} reports per server CPU-second; load generator ${(p.generatorCpu * 100).toFixed(0)}%, dashboards ${(p.dashboardCpu * 100).toFixed(1)}%), ` +
           `HTTP p50 ${formatMs(percentile(p.http, 50))} p99 ${formatMs(percentile(p.http, 99))}` +
           (p.dashboards > 0 ? `, report→dashboard p95 ${formatMs(percentile(p.toDashboard, 95))} p99 ${formatMs(percentile(p.toDashboard, 99))}; each dashboard got ${events}` : '') +

@@ -14,7 +14,7 @@ import type { IngestItem } from '../../server/storage/repository';
 import { openSqliteStorage } from '../../server/storage/sqlite/storage';
 import { apiToken, startTestServer } from '../server/harness';
 import { spawnServer, type SpawnedServer } from '../server/spawn-server';
-import { describeCheck, processCpuSeconds as cpuSeconds, startSwarm, type SwarmClient } from './swarm';
+import { describeCheck, parseSwarmSpec, processCpuSeconds as cpuSeconds, startSwarm, swarmAuth } from './swarm';
 import { deviceId, syntheticDeviceReport } from './synthetic-fleet';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
@@ -23,12 +23,12 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const LOAD_DEVICES = Math.min(DEVICES, 5_000);
 /** Share of load reports whose content differs from the device's stored state. */
 const CHANGED_SHARE = 0.1;
-/** Dashboard sockets: `wire` (bare engine.io, light on the shared cores) or `socket.io` (socket.io-client). */
-const DASHBOARD_CLIENT = (process.env.BENCH_DASHBOARD_CLIENT ?? 'wire') as SwarmClient;
+/** Dashboard sockets as `client[:live]` (see parseSwarmSpec): `wire` (bare engine.io) or `socket.io`; `tick` or `events`. */
+const { client: DASHBOARD_CLIENT, live: DASHBOARD_LIVE } = parseSwarmSpec(`0:${process.env.BENCH_DASHBOARDS_AS ?? 'wire:tick'}`);
 /** Niceness of the dashboards' process: real dashboards run in browsers on other machines. */
 const DASHBOARD_NICE = Number(process.env.BENCH_DASHBOARD_NICE ?? 10);
 const openSwarm = (port: number, token: string, count: number) =>
-  startSwarm({ url: `http://127.0.0.1:${port}`, count, client: DASHBOARD_CLIENT, auth: { token } }, DASHBOARD_NICE);
+  startSwarm({ url: `http://127.0.0.1:${port}`, count, client: DASHBOARD_CLIENT, auth: swarmAuth(token, DASHBOARD_LIVE) }, DASHBOARD_NICE);
 /** The /api/v1 read routes measured, with the query each one answers. */
 const QUERIES: [label: string, path: (i: number) => string][] = [
   ['overview   GET /fleet/summary', () => '/api/v1/fleet/summary'],
@@ -211,15 +211,15 @@ async function fanoutCost(): Promise<void> {
       const used = process.cpuUsage(before);
       return (used.user + used.system) / 1_000 / TICKS;
     };
-    log('\nlive fan-out per tick (in-process hub, dashboards in a separate process, server CPU per tick):');
-    for (const dashboards of [0, 100, 1000]) {
-      const swarm = dashboards > 0 ? await openSwarm(Number(new URL(server.url).port), token, dashboards) : null;
+    log('\nlive fan-out per tick (in-process hub, dashboards in a separate process, server CPU per tick; events: separate messages, tick: one live:tick):');
+    for (const [dashboards, live] of [[0, 'tick'], [100, 'events'], [100, 'tick'], [1000, 'events'], [1000, 'tick']] as const) {
+      const swarm = dashboards > 0 ? await startSwarm({ url: server.url, count: dashboards, client: DASHBOARD_CLIENT, auth: swarmAuth(token, live) }, DASHBOARD_NICE) : null;
       await cpuPerTick(false); // warm-up
       const delta = await cpuPerTick(false);
       const both = await cpuPerTick(true);
       await swarm?.stop();
       const perSocket = dashboards > 0 ? `  (${((delta * 1_000) / dashboards).toFixed(1)} µs per dashboard per message)` : '';
-      log(`  ${String(dashboards).padStart(4)} dashboards: fleet:delta ${ms(delta)}, fleet:delta + cluster:changed ${ms(both)}${perSocket}`);
+      log(`  ${String(dashboards).padStart(4)} dashboards${dashboards > 0 ? ` (${live.padEnd(6)})` : ' '.repeat(9)}: delta ${ms(delta)}, delta + cluster change ${ms(both)}${perSocket}`);
     }
   } finally {
     await server.close();

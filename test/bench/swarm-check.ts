@@ -12,17 +12,17 @@ export interface WitnessCheck {
 }
 
 /**
- * Events are `name`, or `fleet:delta#seq` for deltas. Sockets connect and close at slightly different
+ * Events are `name`, or `name#seq` for messages carrying a fleet delta. Sockets connect and close at slightly different
  * moments, so each list is compared with the witness from the first to the last delta both received.
  */
 export function compareWithWitness(witness: string[], others: string[][]): WitnessCheck {
   const check: WitnessCheck = { dashboards: others.length, matching: 0, fewestCompared: Infinity, firstMismatch: null };
   const witnessAt = new Map<string, number>();
-  witness.forEach((event, i) => event.startsWith('fleet:delta#') && witnessAt.set(event, i));
+  witness.forEach((event, i) => event.includes('#') && witnessAt.set(event, i));
   others.forEach((events, index) => {
     const shared = events.map((event, i) => [i, witnessAt.get(event)] as const).filter((pair): pair is readonly [number, number] => pair[1] !== undefined);
     const problem = (() => {
-      if (shared.length === 0) return witnessAt.size === 0 && events.length === 0 ? null : 'no fleet:delta in common with the witness';
+      if (shared.length === 0) return witnessAt.size === 0 && events.length === 0 ? null : 'no fleet delta in common with the witness';
       const [from, witnessFrom] = shared[0]!;
       const [to, witnessTo] = shared[shared.length - 1]!;
       const mine = events.slice(from, to + 1);

@@ -2,9 +2,24 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { LIVE_TICK_AUTH } from '../../protocol/socket-events';
 import type { WitnessCheck } from './swarm-check';
 
 export type SwarmClient = 'wire' | 'socket.io';
+/** `tick`: one `live:tick` per tick, as the dashboard asks for; `events`: separate fleet:delta / cluster:changed / alert:raised. */
+export type SwarmLive = 'tick' | 'events';
+
+/** The handshake auth of a swarm dashboard. */
+export const swarmAuth = (token: string, live: SwarmLive): Record<string, unknown> => ({ token, ...(live === 'tick' ? LIVE_TICK_AUTH : {}) });
+
+/** Parses `dashboards[:client[:live]]`, e.g. `1000`, `1000:socket.io`, `1000:wire:events`. */
+export function parseSwarmSpec(spec: string): { dashboards: number; client: SwarmClient; live: SwarmLive } {
+  const [count, client = 'wire', live = 'tick'] = spec.trim().split(':');
+  if (client !== 'wire' && client !== 'socket.io') throw new Error(`unknown dashboard client ${client} in ${spec} (wire or socket.io)`);
+  if (live !== 'tick' && live !== 'events') throw new Error(`unknown live mode ${live} in ${spec} (tick or events)`);
+  if (!Number.isInteger(Number(count)) || Number(count) < 0) throw new Error(`dashboard count ${count} in ${spec} is not a whole number`);
+  return { dashboards: Number(count), client, live };
+}
 
 export interface SwarmStart {
   url: string;

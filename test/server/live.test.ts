@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DeviceUpdated, FleetDelta, ServerToClientEvents } from '../../protocol/socket-events';
+import { LIVE_TICK_AUTH, type ClientToServerEvents, type DeviceUpdated, type FleetDelta, type LiveTick, type ServerToClientEvents } from '../../protocol/socket-events';
 import { deltaSeq, WireDashboard } from '../bench/wire-dashboard';
 import { apiToken, enroll, login, postReport, startTestServer, syntheticReport, type TestServer } from './harness';
 
@@ -17,12 +17,12 @@ async function until(condition: () => boolean, what = 'condition', boundMs = 15_
   }
 }
 
-function open(server: TestServer, options: { cookie?: string; origin?: string; token?: string }): Promise<Client> {
+function open(server: TestServer, options: { cookie?: string; origin?: string; token?: string; tick?: boolean }): Promise<Client> {
   const socket: Client = connect(server.url, {
     transports: ['websocket'],
     reconnection: false,
     extraHeaders: { ...(options.cookie ? { Cookie: options.cookie } : {}), ...(options.origin ? { Origin: options.origin } : {}) },
-    ...(options.token ? { auth: { token: options.token } } : {}),
+    auth: { ...(options.token ? { token: options.token } : {}), ...(options.tick ? LIVE_TICK_AUTH : {}) },
   });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -197,6 +197,69 @@ describe('wire dashboard (the benchmarks\' bare engine.io client)', () => {
       assert.equal(await wire.closed, 'io server disconnect');
     } finally {
       engine.opts.pingInterval = pingInterval;
+    }
+  });
+});
+
+describe('live:tick (one message per tick for sockets that ask for it)', () => {
+  let server: TestServer;
+  let token: string;
+  before(async () => {
+    // Ticks only when the test flushes, so each test sees exactly the ticks it made.
+    server = await startTestServer({ config: { liveIntervalMs: 3_600_000 } });
+    token = await apiToken(server, 'viewer');
+  });
+  after(() => server.close());
+
+  test('a tick with a delta, a cluster change and two alerts is one live:tick for the dashboard, four messages for other sockets', async () => {
+    const merged = await open(server, { token, tick: true });
+    const separate = await open(server, { token });
+    const gotMerged: [string, unknown][] = [];
+    const gotSeparate: [string, unknown][] = [];
+    merged.onAny((name: string, payload: unknown) => gotMerged.push([name, payload]));
+    separate.onAny((name: string, payload: unknown) => gotSeparate.push([name, payload]));
+    try {
+      const { bus } = server.patchlens.ctx;
+      const at = new Date().toISOString();
+      bus.publish('reports.committed', { accepted: 7, at: Date.now() });
+      bus.publish('counters.changed', { values: { kb: { KB5043064: 3 } }, at: Date.now() });
+      bus.publish('cluster.changed', { family: 'dual_wpdmtp.inf', deviceCount: 12, at });
+      bus.publish('alert.raised', { id: 1, kind: 'cluster_grew', message: 'first', at });
+      bus.publish('alert.raised', { id: 2, kind: 'cluster_grew', message: 'second', at });
+      server.patchlens.live.flush();
+      await until(() => gotMerged.length >= 1 && gotSeparate.length >= 4, 'the tick on both sockets');
+
+      assert.deepEqual(gotMerged.map(([name]) => name), ['live:tick']);
+      const tick = gotMerged[0]![1] as LiveTick;
+      assert.equal(tick.delta?.reportsAccepted, 7);
+      assert.deepEqual(tick.delta?.counters, { kb: { KB5043064: 3 } });
+      assert.deepEqual(tick.clusters, [{ family: 'dual_wpdmtp.inf', deviceCount: 12, at }]);
+      assert.deepEqual(tick.alerts?.map((alert) => alert.message), ['first', 'second']);
+
+      assert.deepEqual(gotSeparate.map(([name]) => name), ['fleet:delta', 'cluster:changed', 'alert:raised', 'alert:raised']);
+      assert.deepEqual(gotSeparate[0]![1], tick.delta);
+      assert.deepEqual(gotSeparate[1]![1], tick.clusters);
+    } finally {
+      merged.close();
+      separate.close();
+    }
+  });
+
+  test('a tick with only a cluster change carries no delta; a tick with nothing new sends nothing', async () => {
+    const merged = await open(server, { token, tick: true });
+    const got: LiveTick[] = [];
+    merged.on('live:tick', (tick) => got.push(tick));
+    try {
+      server.patchlens.live.flush();
+      server.patchlens.ctx.bus.publish('cluster.changed', { family: 'pnp_wpdmtp.inf', deviceCount: 2, at: new Date().toISOString() });
+      server.patchlens.live.flush();
+      await until(() => got.length >= 1, 'the cluster tick');
+      assert.deepEqual(Object.keys(got[0]!), ['clusters']);
+      // A later message would have arrived before this round trip's answer.
+      await merged.timeout(15_000).emitWithAck('device:watch', []);
+      assert.equal(got.length, 1);
+    } finally {
+      merged.close();
     }
   });
 });
