@@ -251,7 +251,7 @@ function Scans({ detail }: { detail: DeviceDetail }) {
                 <td>{scan.tool.toUpperCase()}</td>
                 <td>{scan.operation}</td>
                 <td>{scan.result ? <Hresult code={scan.result} /> : '—'}</td>
-                <td title={`payload ${scan.detected.csiPayload}, CSI manifest ${scan.detected.csiManifest}, CBS manifest ${scan.detected.cbsManifest}`}>
+                <td title={t('scan.detectedBreakdown', { payload: fmt.number(scan.detected.csiPayload), csiManifest: fmt.number(scan.detected.csiManifest), cbsManifest: fmt.number(scan.detected.cbsManifest) })}>
                   {fmt.number(scan.detected.total)}
                 </td>
                 <td>{fmt.number(scan.repaired.total)}</td>

@@ -264,6 +264,12 @@ export const en = {
   'error.internal': 'The server failed.',
   'error.detail': '{summary} ({detail})',
 
+  'alertKind.cluster-new': 'new corruption cluster',
+  'alertKind.cluster-threshold': 'cluster reached the threshold',
+  'alertKind.compliance-below': 'compliance below the threshold',
+  'alertKind.device-stale': 'device stopped reporting',
+  'scan.detectedBreakdown': 'payload {payload}, CSI manifest {csiManifest}, CBS manifest {cbsManifest}',
+
   'role.admin': 'Admin',
   'role.viewer': 'Viewer',
 } as const;

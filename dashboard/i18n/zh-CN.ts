@@ -266,6 +266,12 @@ export const zhCN: Record<MessageKey, string> = {
   'error.internal': '服务器出错。',
   'error.detail': '{summary}（{detail}）',
 
+  'alertKind.cluster-new': '新的损坏聚类',
+  'alertKind.cluster-threshold': '聚类达到阈值',
+  'alertKind.compliance-below': '合规率低于阈值',
+  'alertKind.device-stale': '设备停止上报',
+  'scan.detectedBreakdown': '有效负载 {payload}，CSI 清单 {csiManifest}，CBS 清单 {cbsManifest}',
+
   'role.admin': '管理员',
   'role.viewer': '查看者',
 };

@@ -218,7 +218,7 @@ function Webhooks() {
           <input name="url" type="url" required placeholder="https://chat.example.com/hooks/patchlens" />
         </label>
       </CreateForm>
-      <p class="muted small">{t('admin.webhookKinds', { kinds: ALERT_KINDS.join(', ') })}</p>
+      <p class="muted small">{t('admin.webhookKinds', { kinds: ALERT_KINDS.map((kind) => t(`alertKind.${kind}`)).join(', ') })}</p>
       <table>
         <tbody>
           {list.data?.items.length === 0 && <EmptyRow columns={3} />}
