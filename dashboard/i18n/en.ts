@@ -60,8 +60,6 @@ export const en = {
   'overview.noBaselines': 'No baselines yet. Admins add them on the Updates page.',
   'overview.due': 'due {date}',
   'overview.complianceCounts': '{compliant} of {applicable} compliant · {failed} failed · {pending} pending',
-  'overview.trend': 'Daily trend',
-  'overview.compliancePercent': 'Compliance %',
   'overview.failingPercent': 'Failing devices %',
   'overview.kbStates': 'KB state per device',
   'overview.topErrors': 'Top failure HRESULTs',
@@ -241,7 +239,6 @@ export const en = {
   'stage.Download': 'Download',
   'stage.CBS Other': 'CBS Other',
 
-  'chart.data': 'Chart data',
   'overview.complianceTrend': 'Compliance % per baseline, daily',
 
   'error.invalid_request': 'The request was not accepted.',

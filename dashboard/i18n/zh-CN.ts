@@ -62,8 +62,6 @@ export const zhCN: Record<MessageKey, string> = {
   'overview.noBaselines': '尚无基线。管理员可在“更新”页面添加。',
   'overview.due': '截止 {date}',
   'overview.complianceCounts': '{applicable} 台中 {compliant} 台合规 · {failed} 台失败 · {pending} 台待重启',
-  'overview.trend': '每日趋势',
-  'overview.compliancePercent': '合规率 %',
   'overview.failingPercent': '失败设备 %',
   'overview.kbStates': '各 KB 的设备状态',
   'overview.topErrors': '最常见的失败 HRESULT',
@@ -243,7 +241,6 @@ export const zhCN: Record<MessageKey, string> = {
   'stage.Download': '下载 (Download)',
   'stage.CBS Other': 'CBS 其他 (CBS Other)',
 
-  'chart.data': '图表数据',
   'overview.complianceTrend': '各基线每日合规率 %',
 
   'error.invalid_request': '请求未被接受。',
