@@ -6,7 +6,7 @@ import { allHresults } from '../../protocol/hresult';
 import { aggregateConditions, staleCondition } from '../../server/fleet/alerts';
 import { TYPICAL_FIXES } from '../../server/fleet/rules/hresult-fixes';
 import { REMEDIATION_RULES } from '../../server/fleet/rules/remediation-rules';
-import { loadFleet, remediateInFleet } from '../../test/server/fleet/fixtures';
+import { complianceOf, loadFleet, remediateInFleet } from '../../test/server/fleet/fixtures';
 import { createFormatter } from '../format';
 import { HRESULT_TEXT_ZH_CN } from './hresults-zh-CN';
 import { serverText } from './server-text';
@@ -67,7 +67,7 @@ test('every alert kind is worded in Chinese from its params; an alert without th
   const conditions = [
     ...aggregateConditions(
       new Map([['dual_wpdmtp.inf', 12]]),
-      [{ baseline: { ...baseline, name: defaultBaselineName(baseline) }, applicable: 4, compliant: 1, pending: 0, failed: 2, missing: 1, overdue: 0, compliancePercent: 25, evaluating: false }],
+      [complianceOf({ ...baseline, name: defaultBaselineName(baseline) }, 1, 4)],
       { clusterAlertThreshold: 10, complianceAlertPercent: 90 },
     ),
     staleCondition({ id: 'bank-ws-0412', hostname: 'BANK-WS-0412', lastSeenAt: '2024-11-21T06:10:38.000Z' }),

@@ -2,21 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BaselineCompliance } from '../../protocol/fleet-api';
+import { complianceOf } from '../../test/server/fleet/fixtures';
 import { aggregateConditions, diffConditions, staleCondition } from './alerts';
 
 const settings = { clusterAlertThreshold: 3, complianceAlertPercent: 90 };
 const baseline = { id: 7, kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01', name: 'September 2024 LCU', createdAt: '2024-09-15T00:00:00.000Z' };
-const compliance = (compliant: number, applicable: number): BaselineCompliance => ({
-  baseline,
-  evaluating: false,
-  applicable,
-  compliant,
-  pending: 0,
-  failed: applicable - compliant,
-  missing: 0,
-  overdue: 0,
-  compliancePercent: applicable === 0 ? 100 : Math.round((compliant / applicable) * 10_000) / 100,
-});
+const compliance = (compliant: number, applicable: number): BaselineCompliance => complianceOf(baseline, compliant, applicable);
 
 test('clusters raise cluster-new, and cluster-threshold only from the threshold on', () => {
   const active = aggregateConditions(new Map([['dual_wpdmtp.inf', 3], ['dual_wvmbusr.inf', 2], ['gone.inf', 0]]), [], settings);

@@ -1,7 +1,7 @@
 // The hand-built Report v1 documents of the two support cases and a healthy donor, as reports and device facts.
 import { readFileSync } from 'node:fs';
 import { updateCatalog } from '../../../protocol/catalog';
-import type { Cluster, RemediationStep } from '../../../protocol/fleet-api';
+import type { Baseline, BaselineCompliance, Cluster, RemediationStep } from '../../../protocol/fleet-api';
 import type { Report } from '../../../protocol/report';
 import { reportSchema } from '../../../protocol/report';
 import { buildClusters } from '../../../server/fleet/clusters';
@@ -33,6 +33,21 @@ export function remediateInFleet(facts: DeviceFacts, all: DeviceFacts[], repairS
   const needKbs = subject.failedKbs.map((item) => item.kb);
   const donors = new Map(subject.families.map((family) => [family.family, rankDonors(all, family.family, { osMajor: facts.build?.major ?? 0, kbs: needKbs, excludeId: facts.id })]));
   return recommendRemediation(subject, { catalog: updateCatalog(), donors, repairSource });
+}
+
+/** A baseline's compliance with `compliant` of `applicable` devices compliant and the rest failed. */
+export function complianceOf(baseline: Baseline, compliant: number, applicable: number): BaselineCompliance {
+  return {
+    baseline,
+    evaluating: false,
+    applicable,
+    compliant,
+    pending: 0,
+    failed: applicable - compliant,
+    missing: 0,
+    overdue: 0,
+    compliancePercent: applicable === 0 ? 100 : Math.round((compliant / applicable) * 10_000) / 100,
+  };
 }
 
 /** The one cluster both support cases must form, as every fleet view reports it. */
