@@ -109,6 +109,19 @@ test('a corrupt spool file is skipped with a warning and the rest is shipped', a
   await server.close();
 });
 
+test('a spool file holding another report than its name says is set aside; the rest is shipped', async () => {
+  const server = await startContractServer();
+  const { spool, deps, memory } = setup(server.url, server.secret);
+  spool.put(caseOneReport(DEVICE, 0), 0);
+  writeFileSync(join(spool.dir, '000000000001-r-renamed.json'), JSON.stringify(caseOneReport(DEVICE, 1)));
+  const result = await drainSpool(deps);
+  assert.equal(result.stopped, null);
+  assert.deepEqual(server.stored.map((report) => report.sequence), [0]);
+  assert.ok(memory.lines.some((line) => /skipped/.test(line.msg) && /not the report its name says/.test(String(line.reason))));
+  assert.deepEqual(readdirSync(join(spool.dir, 'quarantine')), ['000000000001-r-renamed.json']);
+  await server.close();
+});
+
 test('a lost acknowledgement is resent and stored exactly once by reportId', async () => {
   const server = await startContractServer();
   const { spool, deps } = setup(server.url, server.secret);

@@ -1,7 +1,7 @@
 // The on-disk outbox: every report is fsynced here before any send and removed only after the server acknowledges it.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseReport, type Report } from '../../protocol/report';
+import type { Report } from '../../protocol/report';
 import { sweepTempFiles, writeFileAtomic } from '../state/atomic-file';
 import type { AgentLogger } from '../log';
 
@@ -12,11 +12,10 @@ export interface SpoolEntry {
   bytes: number;
 }
 
-/** A spooled report ready to send: the exact bytes on disk and the parsed report. */
+/** A spooled report ready to send: the exact bytes on disk. */
 export interface SpooledReport {
   entry: SpoolEntry;
   body: string;
-  report: Report;
 }
 
 const ENTRY_NAME = /^(\d{12})-([A-Za-z0-9._-]+)\.json$/;
@@ -99,8 +98,10 @@ export class Spool {
   }
 
   /**
-   * Reads a spooled report. A file that no longer parses (disk damage, manual edits) is moved to
-   * `spool/quarantine/` with a warning and null is returned, so the rest of the queue still ships.
+   * Reads a spooled report. A file that is no longer one whole JSON document of its own report
+   * (disk damage, manual edits) is moved to `spool/quarantine/` with a warning and null is returned,
+   * so the rest of the queue still ships. The agent only forwards these bytes, so they are not
+   * checked against Report v1 here (the server does that, and a 400 sets the file aside too).
    */
   read(entry: SpoolEntry): SpooledReport | null {
     let body: string;
@@ -116,13 +117,12 @@ export class Spool {
       this.quarantine(entry, 'not valid JSON');
       return null;
     }
-    const parsed = parseReport(json);
-    if (!parsed.ok) {
-      const first = parsed.issues[0];
-      this.quarantine(entry, `not a valid report (${first?.path || '(root)'}: ${first?.message ?? ''})`);
+    const reportId = typeof json === 'object' && json !== null ? (json as Partial<Report>).reportId : undefined;
+    if (reportId !== entry.reportId) {
+      this.quarantine(entry, `not the report its name says (reportId ${JSON.stringify(reportId ?? null)})`);
       return null;
     }
-    return { entry, body, report: parsed.report };
+    return { entry, body };
   }
 
   remove(entry: SpoolEntry): void {
