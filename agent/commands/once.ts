@@ -1,10 +1,8 @@
 // `once`: one collect-and-ship cycle; exit 0 when the report was acknowledged or safely spooled.
 import { prepare, type CommandEnvironment } from './common';
 import { openSession } from './session';
-import { mt } from '../memtrace';
 
 export async function runOnceCommand(argv: string[], env: CommandEnvironment): Promise<number> {
-  mt('once-start');
   const { config, log } = prepare(argv, env);
   const session = await openSession(config, env, log);
   try {
