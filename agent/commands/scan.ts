@@ -98,7 +98,8 @@ export async function runScanCommand(argv: string[]): Promise<number> {
   }
   let facts: ParsedLogFacts;
   try {
-    facts = await scanPaths(args.paths, { utcOffsetMinutes: args.utcOffsetMinutes, onProgress: progressBar() });
+    // Large inputs are read and framed on a second thread (a one-shot command can afford its heap).
+    facts = await scanPaths(args.paths, { utcOffsetMinutes: args.utcOffsetMinutes, onProgress: progressBar(), pipeline: true });
   } catch (error) {
     if (error instanceof ScanInputError) {
       process.stderr.write(`patchlens-agent: ${error.message}\n`);

@@ -12,8 +12,11 @@ export const MAX_CONTINUATION_LINES = 20_000;
 export const MAX_RECORD_CHARS = 4 * MAX_LINE_CHARS;
 
 export interface FramerOutput {
-  /** A finished record that is not known noise. */
-  record(record: LogRecord): void;
+  /**
+   * A finished record that is not known noise. `textAt` is where its `text` starts in its `raw`
+   * line when it is that part of it (-1 when not: CheckSUR lines are trimmed).
+   */
+  record(record: LogRecord, textAt: number): void;
   /** A CSI `seq@YYYY/M/D:HH:MM:SS.mmm` stamp (UTC) seen on a line whose local time is `localTime`. */
   clockSample(localTime: string, utcStamp: string): void;
 }
@@ -77,6 +80,8 @@ export class RecordFramer {
   /** Where the open record's time and message begin in its raw line (kept for snapshots). */
   private openTimeStart = -1;
   private openTextStart = 0;
+  /** Where the open record's `text` starts in its raw line (after blanks a head-less line starts with). */
+  private openTextAt = 0;
   private skipping = false;
   /** Characters held by the open record, to keep one record's memory bounded. */
   private pendingChars = 0;
@@ -95,6 +100,11 @@ export class RecordFramer {
 
   get lineCount(): number {
     return this.lines;
+  }
+
+  /** Lines of the current file framed elsewhere (a pipelined scan frames on another thread). */
+  set lineCount(lines: number) {
+    this.lines = lines;
   }
 
   get hasCarry(): boolean {
@@ -172,7 +182,7 @@ export class RecordFramer {
     this.skipping = false;
     if (!open) return;
     this.open = null;
-    this.out.record(open);
+    this.out.record(open, this.openTextAt);
   }
 
   snapshot(): FramerState {
@@ -282,7 +292,7 @@ export class RecordFramer {
       this.out.record({
         time: null, level: null, messageId: null, component: '', csiSequence: null, csiUtc: null,
         text: line.trim(), continuation: [], raw: line, file: this.file, line: this.lines,
-      });
+      }, -1);
       return;
     }
     const head = this.head;
@@ -397,6 +407,7 @@ export class RecordFramer {
     const continuation = pending.continuation.length === 0 ? NO_CONTINUATION : [...pending.continuation];
     this.openTimeStart = pending.timeStart;
     this.openTextStart = pending.textStart;
+    this.openTextAt = textStart;
     this.pendingChars = raw.length;
     for (const line of continuation) this.pendingChars += line.length;
     this.open = {

@@ -1,6 +1,7 @@
 // Public API of the servicing-log parser: the streaming parser, file cursors and one-shot scans.
 import { ServicingLogParser, type ParsedLogFacts, type ParserOptions } from './parser';
 import { expandLogPaths, ScanInputError } from './log-files';
+import { scanPipelined, wantsPipeline, type PipelineOptions } from './pipeline';
 import { scanFile } from './scan-file';
 
 export { ServicingLogParser } from './parser';
@@ -9,11 +10,19 @@ export { headFingerprint, scanFile, HEAD_BYTES, READ_CHUNK_BYTES } from './scan-
 export type { FileCursor, ScanFileOptions } from './scan-file';
 export { expandLogPaths, logKindOf, orderLogFiles, ScanInputError } from './log-files';
 export type { LogKind, LogRecord, RecordHandler } from './record';
+export { PIPELINE_MIN_BYTES } from './pipeline';
+export type { PipelineOptions } from './pipeline';
 
 export interface ScanPathsOptions extends ParserOptions {
   /** Called while a file is read: its path, bytes read so far and its size. */
   onProgress?(path: string, bytesRead: number, totalBytes: number): void;
   signal?: AbortSignal;
+  /**
+   * Read and frame on a worker thread while this one runs the handlers (same facts, about twice
+   * the speed on two cores), when the files together reach `minBytes`. Off by default: the worker
+   * has a heap of its own, which a memory-bound caller may not afford.
+   */
+  pipeline?: boolean | PipelineOptions;
 }
 
 /**
@@ -23,6 +32,10 @@ export interface ScanPathsOptions extends ParserOptions {
 export async function scanPaths(paths: string[], options: ScanPathsOptions = {}): Promise<ParsedLogFacts> {
   const files = expandLogPaths(paths);
   const parser = new ServicingLogParser(options);
+  if (wantsPipeline(files, options.pipeline)) {
+    await scanPipelined(parser, files, { signal: options.signal, onProgress: options.onProgress });
+    return parser.result(true);
+  }
   for (const file of files) {
     try {
       await scanFile(parser, file, null, {

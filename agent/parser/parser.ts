@@ -4,6 +4,7 @@ import type { CorruptionRecord, FailureRecord, PackageRecord, ParseStats, ScanRe
 import { REPORT_LIMITS } from '../../protocol/report';
 import { csiStampMillis, isoTimestamp, offsetMinutesBetween, universalTimeMillis, wallClockMillis } from './clock';
 import { FactStore, type FactStoreState } from './fact-store';
+import type { FramedSink } from './framed-batch';
 import { RecordFramer, type FramerState } from './framer';
 import { createHandlers } from './handlers';
 import { isToleratedUnconsumed } from './noise';
@@ -132,6 +133,23 @@ export class ServicingLogParser {
   endFile(): void {
     this.framer.flushCarry();
     this.syncLineCount();
+  }
+
+  /**
+   * Takes records framed elsewhere (a pipelined scan's worker) for the files `names`: the same steps
+   * as `beginFile`, `write` and `endFile` on those files, with the framing already done.
+   */
+  framedInput(names: string[]): Omit<FramedSink, 'progress'> {
+    return {
+      beginFile: (index, kind, modifiedAt) => this.beginFile(names[index] as string, kind, { modifiedAt }),
+      record: (record) => this.dispatch(record),
+      clockSample: (local, stamp) => this.sampleClock(local, csiStampMillis(stamp)),
+      endFile: (bytes, lines) => {
+        if (this.current) this.current.bytes += bytes;
+        this.framer.lineCount = lines;
+        this.syncLineCount();
+      },
+    };
   }
 
   /**
