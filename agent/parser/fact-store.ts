@@ -65,6 +65,46 @@ function storedEntry(entry: PackageEntry): StoredEntry {
   };
 }
 
+/** Fields of a package row, in order, separated by `|`. */
+const ROW_FIELDS = ['identity', 'kb', 'state', 'lastResult', 'failureSource', 'lastChangeAt', 'client', 'seen', 'failedTarget'] as const;
+
+/** A field of a row: null is empty, '' is `%`, and `%` and `|` in text are written `%25` and `%7C`. */
+function rowField(value: string | null): string {
+  if (value === null) return '';
+  if (value === '') return '%';
+  return value.includes('%') || value.includes('|') ? value.replace(/%/g, '%25').replace(/\|/g, '%7C') : value;
+}
+
+function fieldOfRow(field: string | undefined): string | null {
+  if (field === undefined || field === '') return null;
+  if (field === '%') return '';
+  return field.includes('%') ? field.replace(/%7C/g, '|').replace(/%25/g, '%') : field;
+}
+
+function packageRow(entry: PackageEntry): string {
+  return ROW_FIELDS.map((field) => rowField(entry[field])).join('|');
+}
+
+/** The entry a row holds (fields past the end of a short row are null). */
+function entryOfRow(row: string): PackageEntry {
+  const fields: (string | null)[] = [];
+  for (let start = 0; fields.length < ROW_FIELDS.length; ) {
+    const bar = row.indexOf('|', start);
+    fields.push(start > row.length ? null : fieldOfRow(row.slice(start, bar === -1 ? row.length : bar)));
+    start = bar === -1 ? row.length + 1 : bar + 1;
+  }
+  return {
+    identity: fields[0] ?? '', kb: fields[1] ?? null, state: (fields[2] ?? null) as PackageState | null, lastResult: fields[3] ?? null,
+    failureSource: fields[4] ?? null, lastChangeAt: fields[5] ?? null, client: fields[6] ?? null, seen: fields[7] ?? '',
+    failedTarget: fields[8] ?? null,
+  };
+}
+
+function identityOfRow(row: string): string {
+  const bar = row.indexOf('|');
+  return fieldOfRow(bar === -1 ? row : row.slice(0, bar)) ?? '';
+}
+
 /** Whether a line seen at `seen` (`order` its clockOrder) is older than what the entry already holds. */
 function isOlder(seen: string, order: number, entry: StoredEntry): boolean {
   if (entry.seenOrder === UNREAD) entry.seenOrder = clockOrder(entry.seen);
@@ -74,7 +114,13 @@ function isOlder(seen: string, order: number, entry: StoredEntry): boolean {
 }
 
 export interface FactStoreState {
+  /** Entries as objects (snapshots before `packageRows` existed; still read). */
   packages: PackageEntry[];
+  /**
+   * Entries as compact rows (`packageRow`): a third smaller than objects in JSON, read by a restored
+   * store only when a line names the package, and written back unchanged when none did.
+   */
+  packageRows?: string[];
   failures: FailureRecord[];
   corruption: CorruptionRecord[];
   scans: ScanRecord[];
@@ -133,7 +179,8 @@ const corruptionKey = (c: CorruptionRecord) =>
 const scanKey = (s: ScanRecord) => `${wallClock(s.at)}|${s.tool}|${s.operation}`;
 
 export class FactStore implements FactSink {
-  private readonly packages = new BoundedMap<StoredEntry>(FACT_LIMITS.packages);
+  /** Entries by identity; a restored entry stays its snapshot row until a line names the package. */
+  private readonly packages = new BoundedMap<StoredEntry | string>(FACT_LIMITS.packages);
   private readonly failures = new BoundedMap<FailureRecord>(FACT_LIMITS.failures);
   private readonly corruption = new BoundedMap<CorruptionRecord>(FACT_LIMITS.corruption);
   private readonly scans = new BoundedMap<ScanRecord>(FACT_LIMITS.scans);
@@ -240,9 +287,21 @@ export class FactStore implements FactSink {
     this.servicingStack = { version: detached(observation.servicingStack), seen };
   }
 
+  /** Every entry, restored rows read (once). */
+  private *entries(): Generator<StoredEntry> {
+    for (const [identity, value] of this.packages.items) {
+      if (typeof value !== 'string') yield value;
+      else {
+        const entry = storedEntry(entryOfRow(value));
+        this.packages.items.set(identity, entry);
+        yield entry;
+      }
+    }
+  }
+
   packageRecords(): PackageRecord[] {
     const out: PackageRecord[] = [];
-    for (const entry of this.packages.items.values()) {
+    for (const entry of this.entries()) {
       if (!entry.state) continue;
       out.push({
         identity: entry.identity,
@@ -280,7 +339,7 @@ export class FactStore implements FactSink {
    */
   osBuild(): string | undefined {
     let best: { major: number; revision: number } | null = null;
-    for (const entry of this.packages.items.values()) {
+    for (const entry of this.entries()) {
       if (entry.state !== 'Installed' && entry.state !== 'Permanent') continue;
       const build = rollupBuildOf(entry.identity);
       if (build && (!best || build.major > best.major || (build.major === best.major && build.revision > best.revision))) best = build;
@@ -290,10 +349,8 @@ export class FactStore implements FactSink {
 
   snapshot(): FactStoreState {
     return {
-      packages: [...this.packages.items.values()].map((entry) => ({
-        identity: entry.identity, kb: entry.kb, state: entry.state, lastResult: entry.lastResult, failureSource: entry.failureSource,
-        lastChangeAt: entry.lastChangeAt, client: entry.client, seen: entry.seen, failedTarget: entry.failedTarget,
-      })),
+      packages: [],
+      packageRows: Array.from(this.packages.items.values(), (value) => (typeof value === 'string' ? value : packageRow(value))),
       failures: this.failureRecords(),
       corruption: this.corruptionRecords(),
       scans: this.scanRecords(),
@@ -304,6 +361,7 @@ export class FactStore implements FactSink {
 
   restore(state: FactStoreState): void {
     for (const entry of state.packages) this.packages.put(entry.identity, storedEntry(entry));
+    for (const row of state.packageRows ?? []) this.packages.put(identityOfRow(row), row);
     for (const failure of state.failures) this.failures.put(failureKey(failure), failure);
     for (const item of state.corruption) this.corruption.put(corruptionKey(item), item);
     for (const scan of state.scans) this.scans.put(scanKey(scan), scan);
@@ -313,7 +371,10 @@ export class FactStore implements FactSink {
 
   private entryFor(identity: string): StoredEntry {
     let entry = this.packages.items.get(identity);
-    if (!entry) {
+    if (typeof entry === 'string') {
+      entry = storedEntry(entryOfRow(entry));
+      this.packages.items.set(identity, entry);
+    } else if (!entry) {
       const clean = detached(identity);
       entry = storedEntry({
         identity: clean, kb: kbOfPackage(clean, this.catalog), state: null, lastResult: null, failureSource: null,
