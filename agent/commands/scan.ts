@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
 import type { Report } from '../../protocol/report';
-import { ScanInputError, scanPaths, type ParsedLogFacts } from '../parser';
-import { buildReport, newReportId } from '../runtime/report-builder';
+import type { ParsedLogFacts } from '../parser';
+import { expandLogPaths, ScanInputError } from '../parser/log-files';
+import { FramingRun } from '../parser/pipeline';
+import type { buildReport as BuildReport, newReportId as NewReportId } from '../runtime/report-builder';
 
 const USAGE = 'usage: patchlens-agent scan PATH... [--json] [--device-id ID] [--hostname NAME] [--utc-offset MINUTES]';
 
@@ -59,7 +61,13 @@ export function scanDeviceId(hostname: string): string {
   return 'scan-' + createHash('sha256').update(hostname.toLowerCase()).digest('hex').slice(0, 32);
 }
 
-export function scanReport(facts: ParsedLogFacts, args: ScanArguments, now: Date): Report {
+/** What a scan needs from the report builder (loaded after the framing worker has started). */
+export interface ReportBuilding {
+  buildReport: typeof BuildReport;
+  newReportId: typeof NewReportId;
+}
+
+export function scanReport(facts: ParsedLogFacts, args: ScanArguments, now: Date, { buildReport, newReportId }: ReportBuilding): Report {
   const hostname = args.hostname ?? osHostname();
   return buildReport({
     reportId: newReportId(),
@@ -97,10 +105,18 @@ export async function runScanCommand(argv: string[]): Promise<number> {
     return 2;
   }
   let facts: ParsedLogFacts;
+  let builder: ReportBuilding;
+  let framing: FramingRun | null = null;
   try {
-    // Large inputs are read and framed on a second thread (a one-shot command can afford its heap).
-    facts = await scanPaths(args.paths, { utcOffsetMinutes: args.utcOffsetMinutes, onProgress: progressBar(), pipeline: true });
+    const files = expandLogPaths(args.paths);
+    // Large inputs are read and framed on a second thread (a one-shot command can afford its heap). It
+    // starts first: the parser and the report schema then load while it starts.
+    framing = FramingRun.start(files, true);
+    const [parser, reports] = await Promise.all([import('../parser'), import('../runtime/report-builder')]);
+    builder = reports;
+    facts = await parser.scanLogFiles(files, { utcOffsetMinutes: args.utcOffsetMinutes, onProgress: progressBar(), framing });
   } catch (error) {
+    framing?.cancel();
     if (error instanceof ScanInputError) {
       process.stderr.write(`patchlens-agent: ${error.message}\n`);
       return 2;
@@ -109,7 +125,7 @@ export async function runScanCommand(argv: string[]): Promise<number> {
   }
   let report: Report;
   try {
-    report = scanReport(facts, args, new Date());
+    report = scanReport(facts, args, new Date(), builder);
   } catch (error) {
     process.stderr.write(`patchlens-agent: internal error, the parsed facts do not form a valid report: ${(error as Error).message}\n`);
     return 1;

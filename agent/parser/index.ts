@@ -1,7 +1,7 @@
 // Public API of the servicing-log parser: the streaming parser, file cursors and one-shot scans.
 import { ServicingLogParser, type ParsedLogFacts, type ParserOptions } from './parser';
 import { expandLogPaths, ScanInputError } from './log-files';
-import { scanPipelined, wantsPipeline, type PipelineOptions } from './pipeline';
+import { FramingRun, type PipelineOptions } from './pipeline';
 import { scanFile } from './scan-file';
 
 export { ServicingLogParser } from './parser';
@@ -10,7 +10,7 @@ export { headFingerprint, scanFile, HEAD_BYTES, READ_CHUNK_BYTES } from './scan-
 export type { FileCursor, ScanFileOptions } from './scan-file';
 export { expandLogPaths, logKindOf, orderLogFiles, ScanInputError } from './log-files';
 export type { LogKind, LogRecord, RecordHandler } from './record';
-export { PIPELINE_MIN_BYTES } from './pipeline';
+export { FramingRun, PIPELINE_MIN_BYTES } from './pipeline';
 export type { PipelineOptions } from './pipeline';
 
 export interface ScanPathsOptions extends ParserOptions {
@@ -18,11 +18,16 @@ export interface ScanPathsOptions extends ParserOptions {
   onProgress?(path: string, bytesRead: number, totalBytes: number): void;
   signal?: AbortSignal;
   /**
-   * Read and frame on a worker thread while this one runs the handlers (same facts, about twice
-   * the speed on two cores), when the files together reach `minBytes`. Off by default: the worker
-   * has a heap of its own, which a memory-bound caller may not afford.
+   * Read and frame on a worker thread while this one runs the handlers (the same facts, sooner on
+   * two cores), when the files together reach `minBytes`. Off by default: the worker has a heap of
+   * its own (about 12 MiB), which a memory-bound caller may not afford.
    */
   pipeline?: boolean | PipelineOptions;
+}
+
+export interface ScanLogFilesOptions extends Omit<ScanPathsOptions, 'pipeline'> {
+  /** The framing of exactly these files, started earlier (`FramingRun.start`); null scans on this thread. */
+  framing?: FramingRun | null;
 }
 
 /**
@@ -31,9 +36,14 @@ export interface ScanPathsOptions extends ParserOptions {
  */
 export async function scanPaths(paths: string[], options: ScanPathsOptions = {}): Promise<ParsedLogFacts> {
   const files = expandLogPaths(paths);
+  return scanLogFiles(files, { ...options, framing: FramingRun.start(files, options.pipeline) });
+}
+
+/** `scanPaths` over files already listed and ordered (`expandLogPaths`). */
+export async function scanLogFiles(files: string[], options: ScanLogFilesOptions = {}): Promise<ParsedLogFacts> {
   const parser = new ServicingLogParser(options);
-  if (wantsPipeline(files, options.pipeline)) {
-    await scanPipelined(parser, files, { signal: options.signal, onProgress: options.onProgress });
+  if (options.framing) {
+    await options.framing.feed(parser, { signal: options.signal, onProgress: options.onProgress });
     return parser.result(true);
   }
   for (const file of files) {

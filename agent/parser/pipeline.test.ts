@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { scanPaths } from './index';
+import { expandLogPaths, FramingRun, scanLogFiles, scanPaths } from './index';
+import { ServicingLogParser } from './parser';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'patchlens-pipeline-'));
@@ -112,4 +113,24 @@ test('an aborted pipelined scan stops with the abort reason', async () => {
   const controller = new AbortController();
   const scanning = scanPaths([folder], { ...PIPELINED, signal: controller.signal, onProgress: () => controller.abort(new Error('stop')) });
   await assert.rejects(scanning, { message: 'stop' });
+});
+
+test('framing started before the parser exists (as scan starts it) and fed late: the same facts', async () => {
+  const folder = mkdtempSync(join(dir, 'early-'));
+  writeFileSync(join(folder, 'CBS.log'), generatedLog(seeded(4), 300_000));
+  const files = expandLogPaths([folder]);
+  const framing = FramingRun.start(files, { minBytes: 0 });
+  assert.ok(framing);
+  // Not a timing assertion: fed now or after the worker has finished, the facts must be the same.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.deepEqual(await scanLogFiles(files, { framing }), await scanLogFiles(files));
+});
+
+test('a framing run cancelled before it is fed stops its worker and rejects the feed', async () => {
+  const folder = mkdtempSync(join(dir, 'cancel-'));
+  writeFileSync(join(folder, 'CBS.log'), generatedLog(seeded(5), 3_000_000));
+  const framing = FramingRun.start(expandLogPaths([folder]), { minBytes: 0 });
+  assert.ok(framing);
+  framing.cancel();
+  await assert.rejects(framing.feed(new ServicingLogParser()), { message: 'framing cancelled' });
 });

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FramedBatchReader, type FramedSink } from './framed-batch';
+import { FramedBatchReader } from './framed-batch';
 import { CANCELLED_SLOT, CONSUMED_SLOT, FRAMING_JOB, type FramingJob, type FramingMessage } from './framing-worker';
 import { logKindOf, ScanInputError } from './log-files';
 import type { ServicingLogParser } from './parser';
@@ -48,73 +48,118 @@ function totalBytes(files: string[]): number {
   return total;
 }
 
-/** Whether `files` are worth a pipelined scan under `options`. */
-export function wantsPipeline(files: string[], options: PipelineOptions | boolean | undefined): boolean {
-  if (!options || framingWorkerScript() === null) return false;
-  return totalBytes(files) >= ((options === true ? undefined : options.minBytes) ?? PIPELINE_MIN_BYTES);
-}
-
 export interface PipelinedScanOptions {
   onProgress?(path: string, bytesRead: number, totalBytes: number): void;
   signal?: AbortSignal;
 }
 
 /**
- * Feeds `files` into `parser` as `scanFile` with `final` would, one after another, with the reading
- * and framing on a worker thread. The parser sees the same records in the same order.
+ * The framing of `files` on a worker thread, started before the parser exists (its first batches
+ * wait, bounded, until `feed`), so the worker's start overlaps the caller's own.
  */
-export function scanPipelined(parser: ServicingLogParser, files: string[], options: PipelinedScanOptions = {}): Promise<void> {
-  options.signal?.throwIfAborted();
-  const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-  const job: FramingJob = {
-    role: FRAMING_JOB,
-    files: files.map((path) => ({ path, name: basename(path), kind: logKindOf(path) ?? 'cbs' })),
-    control,
-  };
-  const script = framingWorkerScript();
-  if (script === null) throw new Error('this build has no framing worker script');
-  // The worker's garbage is short-lived (the strings of one record): a small young generation keeps its memory down.
-  const worker = new Worker(script, { eval: true, workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
-  const slots = new Int32Array(control);
-  const sink: FramedSink = {
-    ...parser.framedInput(job.files.map((file) => file.name)),
-    progress: (index, read, total) => options.onProgress?.(files[index] as string, read, total),
-  };
-  const reader = new FramedBatchReader(sink);
-  return new Promise<void>((resolve, reject) => {
-    let settled = false;
-    const finish = (error?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', onAbort);
-      Atomics.store(slots, CANCELLED_SLOT, 1);
-      Atomics.notify(slots, CONSUMED_SLOT);
-      if (error === undefined) {
-        worker.unref();
-        resolve();
-      } else {
-        void worker.terminate();
-        reject(error);
-      }
+export class FramingRun {
+  private readonly slots: Int32Array;
+  private readonly waiting: FramingMessage[] = [];
+  private receive: ((message: FramingMessage) => void) | null = null;
+  private stopped: ((error: unknown) => void) | null = null;
+  private failure: { error: unknown } | null = null;
+  private exited: Error | null = null;
+  private finished = false;
+
+  /** Starts framing `files` when `options` ask for a pipeline and they are large enough; else null. */
+  static start(files: string[], options: PipelineOptions | boolean | undefined): FramingRun | null {
+    if (!options) return null;
+    const script = framingWorkerScript();
+    if (script === null || totalBytes(files) < ((options === true ? undefined : options.minBytes) ?? PIPELINE_MIN_BYTES)) return null;
+    return new FramingRun(script, files);
+  }
+
+  private constructor(
+    script: string,
+    private readonly files: string[],
+  ) {
+    const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+    this.slots = new Int32Array(control);
+    const job: FramingJob = {
+      role: FRAMING_JOB,
+      files: files.map((path) => ({ path, name: basename(path), kind: logKindOf(path) ?? 'cbs' })),
+      control,
     };
-    const onAbort = (): void => finish(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (message: FramingMessage) => {
-      if (settled) return;
-      try {
-        if (message.type === 'batch') {
-          reader.apply(message.batch);
-          worker.postMessage({ ints: message.batch.ints, chars: message.batch.chars }, [message.batch.ints, message.batch.chars]);
-          Atomics.add(slots, CONSUMED_SLOT, 1);
-          Atomics.notify(slots, CONSUMED_SLOT);
-        } else if (message.type === 'done') finish();
-        else if (message.code) finish(new ScanInputError(`cannot read ${message.path} (${message.code})`));
-        else finish(new Error(`cannot read ${message.path}: ${message.message}`));
-      } catch (error) {
-        finish(error);
-      }
+    // The worker's garbage is short-lived (the strings of one record): a small young generation keeps its memory down.
+    this.worker = new Worker(script, { eval: true, workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    this.worker.on('message', (message: FramingMessage) => {
+      if (this.receive) this.receive(message);
+      else this.waiting.push(message);
     });
-    worker.on('error', (error) => finish(error));
-    worker.on('exit', (code) => finish(new Error(`the framing worker stopped (exit ${code}) before the end of the files`)));
-  });
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => {
+      const error = new Error(`the framing worker stopped (exit ${code}) before the end of the files`);
+      // Before `feed`, its last messages (`done`) still wait to be read: judge the exit after them.
+      if (this.receive) this.fail(error);
+      else this.exited = error;
+    });
+  }
+
+  private readonly worker: Worker;
+
+  /**
+   * Feeds the framed files into `parser` as `scanFile` with `final` would, one after another: the
+   * parser sees the same records in the same order. Settles once, when the last file is done.
+   */
+  feed(parser: ServicingLogParser, options: PipelinedScanOptions = {}): Promise<void> {
+    const names = this.files.map((path) => basename(path));
+    const reader = new FramedBatchReader({
+      ...parser.framedInput(names),
+      progress: (index, read, total) => options.onProgress?.(this.files[index] as string, read, total),
+    });
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => this.fail(options.signal?.reason);
+      this.stopped = (error) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      if (this.failure) return this.stopped(this.failure.error);
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.receive = (message) => {
+        if (this.finished) return;
+        try {
+          if (message.type === 'batch') {
+            reader.apply(message.batch);
+            this.worker.postMessage({ ints: message.batch.ints, chars: message.batch.chars }, [message.batch.ints, message.batch.chars]);
+            Atomics.add(this.slots, CONSUMED_SLOT, 1);
+            Atomics.notify(this.slots, CONSUMED_SLOT);
+          } else if (message.type === 'done') this.settle(undefined);
+          else if (message.code) this.fail(new ScanInputError(`cannot read ${message.path} (${message.code})`));
+          else this.fail(new Error(`cannot read ${message.path}: ${message.message}`));
+        } catch (error) {
+          this.fail(error);
+        }
+      };
+      for (const message of this.waiting.splice(0)) this.receive(message);
+      if (this.exited) this.fail(this.exited);
+    });
+  }
+
+  /** Stops the worker (a caller that will not feed a parser after all). */
+  cancel(): void {
+    this.fail(new Error('framing cancelled'));
+  }
+
+  private fail(error: unknown): void {
+    this.settle({ error });
+  }
+
+  private settle(failure: { error: unknown } | undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    Atomics.store(this.slots, CANCELLED_SLOT, 1);
+    Atomics.notify(this.slots, CONSUMED_SLOT);
+    if (failure) {
+      this.failure = failure;
+      void this.worker.terminate();
+    } else this.worker.unref();
+    this.stopped?.(failure?.error);
+  }
 }
