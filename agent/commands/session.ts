@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { requireLogsDir, type AgentConfig } from '../config';
 import type { AgentLogger } from '../log';
 import { collectAndSpool, type SpooledCycle } from '../runtime/cycle';
+import { collectBetweenPhases } from '../runtime/phase-gc';
 import { ScanThrottle } from '../runtime/throttle';
 import { drainSpool, type DrainResult } from '../ship/sender';
 import { Spool } from '../ship/spool';
@@ -44,6 +45,7 @@ export async function openSession(config: AgentConfig, env: CommandEnvironment, 
       if (transport === null) {
         return { acknowledged: [], duplicates: 0, remaining: spool.entries().length, stopped: { reason: 'not-enrolled', detail: 'no server configured' } };
       }
+      collectBetweenPhases(); // the cycle's parser, state and report, all on disk now
       const who = identity ?? { deviceId: config.deviceId ?? '', hostname: config.hostname ?? '' };
       return drainSpool({
         spool,

@@ -12,6 +12,7 @@ import type { Spool, SpoolEntry } from '../ship/spool';
 import type { AgentLogger } from '../log';
 import type { SystemAdapter } from '../windows/adapter';
 import { buildReport, newReportId, resolveIdentity } from './report-builder';
+import { collectBetweenPhases } from './phase-gc';
 import type { ScanThrottle } from './throttle';
 
 export interface CycleDeps {
@@ -85,7 +86,7 @@ export async function collectAndSpool(deps: CycleDeps): Promise<SpooledCycle> {
 
   const loaded = loadState(stateDir);
   if (loaded.problem) log.warn(loaded.problem);
-  const generatedDeviceId = ensureGeneratedDeviceId(stateDir, deps.now);
+  const generatedDeviceId = ensureGeneratedDeviceId(stateDir, deps.now, loaded.state);
   const state = { ...loaded.state, generatedDeviceId };
 
   const inventory = await readInventory(deps.adapter, log);
@@ -107,6 +108,7 @@ export async function collectAndSpool(deps: CycleDeps): Promise<SpooledCycle> {
     cursors = {};
   }
 
+  collectBetweenPhases(); // start-up and the saved state's JSON text
   const collected = await collectLogs({
     logsDir: deps.logsDir,
     cursors,
@@ -118,6 +120,7 @@ export async function collectAndSpool(deps: CycleDeps): Promise<SpooledCycle> {
     signal: deps.signal,
   });
 
+  collectBetweenPhases(); // the scan's read buffers and decoded text
   const sequence = Math.max(state.sequence, deps.spool.maxSequence()) + 1;
   // The saved state keeps open records open, so appended lines can still complete them; it is
   // serialized before `reportedFacts` lets the parser close them for this report.

@@ -85,10 +85,10 @@ export function saveState(stateDir: string, state: AgentState | SerializedState)
 
 /**
  * The id this agent invented for itself on systems without MachineGuid. Created and saved before
- * anything is spooled, so a crash can never give one device two identities.
+ * anything is spooled, so a crash can never give one device two identities. A caller that has
+ * just loaded the state passes it in rather than reading (and holding) state.json twice.
  */
-export function ensureGeneratedDeviceId(stateDir: string, now: () => Date): string {
-  const { state } = loadState(stateDir);
+export function ensureGeneratedDeviceId(stateDir: string, now: () => Date, state: AgentState = loadState(stateDir).state): string {
   if (state.generatedDeviceId !== null) return state.generatedDeviceId;
   const id = randomUUID();
   saveState(stateDir, { ...state, generatedDeviceId: id, savedAt: now().toISOString() });
