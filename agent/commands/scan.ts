@@ -96,10 +96,19 @@ function progressBar(): (path: string, read: number, total: number) => void {
   };
 }
 
+/** `PATCHLENS_SCAN_PIPELINE=off` keeps a scan on one thread (less memory; benchmarks compare both). */
+function pipelineSetting(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ScanUsageError(`PATCHLENS_SCAN_PIPELINE wants on or off, not '${value}'`);
+}
+
 export async function runScanCommand(argv: string[]): Promise<number> {
   let args: ScanArguments;
+  let pipeline: boolean;
   try {
     args = parseScanArguments(argv);
+    pipeline = pipelineSetting(process.env.PATCHLENS_SCAN_PIPELINE);
   } catch (error) {
     process.stderr.write(`patchlens-agent: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -111,7 +120,7 @@ export async function runScanCommand(argv: string[]): Promise<number> {
     const files = expandLogPaths(args.paths);
     // Large inputs are read and framed on a second thread (a one-shot command can afford its heap). It
     // starts first: the parser and the report schema then load while it starts.
-    framing = FramingRun.start(files, true);
+    framing = FramingRun.start(files, pipeline);
     const [parser, reports] = await Promise.all([import('../parser'), import('../runtime/report-builder')]);
     builder = reports;
     facts = await parser.scanLogFiles(files, { utcOffsetMinutes: args.utcOffsetMinutes, onProgress: progressBar(), framing });
