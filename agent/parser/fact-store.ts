@@ -85,19 +85,32 @@ function packageRow(entry: PackageEntry): string {
   return ROW_FIELDS.map((field) => rowField(entry[field])).join('|');
 }
 
-/** The entry a row holds (fields past the end of a short row are null). */
-function entryOfRow(row: string): PackageEntry {
+/** The fields of a row (past the end of a short row: null). */
+function fieldsOfRow(row: string): (string | null)[] {
   const fields: (string | null)[] = [];
   for (let start = 0; fields.length < ROW_FIELDS.length; ) {
     const bar = row.indexOf('|', start);
     fields.push(start > row.length ? null : fieldOfRow(row.slice(start, bar === -1 ? row.length : bar)));
     start = bar === -1 ? row.length + 1 : bar + 1;
   }
+  return fields;
+}
+
+function entryOfRow(row: string): PackageEntry {
+  const fields = fieldsOfRow(row);
   return {
     identity: fields[0] ?? '', kb: fields[1] ?? null, state: (fields[2] ?? null) as PackageState | null, lastResult: fields[3] ?? null,
     failureSource: fields[4] ?? null, lastChangeAt: fields[5] ?? null, client: fields[6] ?? null, seen: fields[7] ?? '',
     failedTarget: fields[8] ?? null,
   };
+}
+
+/** A row's identity and state, without reading the rest. */
+function identityAndStateOfRow(row: string): [string, string | null] {
+  const first = row.indexOf('|');
+  const second = first === -1 ? -1 : row.indexOf('|', first + 1);
+  const third = second === -1 ? -1 : row.indexOf('|', second + 1);
+  return [identityOfRow(row), second === -1 ? null : fieldOfRow(row.slice(second + 1, third === -1 ? row.length : third))];
 }
 
 function identityOfRow(row: string): string {
@@ -287,16 +300,9 @@ export class FactStore implements FactSink {
     this.servicingStack = { version: detached(observation.servicingStack), seen };
   }
 
-  /** Every entry, restored rows read (once). */
-  private *entries(): Generator<StoredEntry> {
-    for (const [identity, value] of this.packages.items) {
-      if (typeof value !== 'string') yield value;
-      else {
-        const entry = storedEntry(entryOfRow(value));
-        this.packages.items.set(identity, entry);
-        yield entry;
-      }
-    }
+  /** Every entry; a restored row is read for the call, not kept (so it is saved again as it came). */
+  private *entries(): Generator<PackageEntry> {
+    for (const value of this.packages.items.values()) yield typeof value === 'string' ? entryOfRow(value) : value;
   }
 
   packageRecords(): PackageRecord[] {
@@ -339,9 +345,10 @@ export class FactStore implements FactSink {
    */
   osBuild(): string | undefined {
     let best: { major: number; revision: number } | null = null;
-    for (const entry of this.entries()) {
-      if (entry.state !== 'Installed' && entry.state !== 'Permanent') continue;
-      const build = rollupBuildOf(entry.identity);
+    for (const value of this.packages.items.values()) {
+      const [identity, state] = typeof value === 'string' ? identityAndStateOfRow(value) : [value.identity, value.state];
+      if (state !== 'Installed' && state !== 'Permanent') continue;
+      const build = rollupBuildOf(identity);
       if (build && (!best || build.major > best.major || (build.major === best.major && build.revision > best.revision))) best = build;
     }
     return best ? `${best.major}.${best.revision}` : undefined;
