@@ -12,10 +12,13 @@ import { spawn } from 'node:child_process';
  *   that allocates fast, so a scan that fills the fact store collects before it doubles its
  *   footprint (dense log: 106 → 80 MiB, same CPU time);
  * - `gc()` for the cycle to collect between its phases (`runtime/phase-gc.ts`): about 1 MiB less
- *   at the peak of a typical cycle, 3.5 MiB on the dense log.
+ *   at the peak of a typical cycle, 3.5 MiB on the dense log;
+ * - no baseline compiler (Sparkplug) between the interpreter and TurboFan: its code and the pages
+ *   of V8 it runs cost 1–1.5 MiB, and the parser's hot loop is optimized by TurboFan either way
+ *   (same CPU time per scan, within noise).
  * No heap limit: a huge log can never crash the worker out of memory.
  */
-export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--no-concurrent-recompilation', '--heap-growing-percent=50', '--expose-gc'];
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--no-concurrent-recompilation', '--heap-growing-percent=50', '--expose-gc', '--no-sparkplug'];
 
 /**
  * Node flags of the long-running supervisor, part of the installed command line: it only waits on
