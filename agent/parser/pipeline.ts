@@ -58,6 +58,8 @@ export interface PipelinedScanOptions {
  * wait, bounded, until `feed`), so the worker's start overlaps the caller's own.
  */
 export class FramingRun {
+  private readonly worker: Worker;
+  /** Shared with the worker: batches replayed here (it waits when too many are not), and a stop flag. */
   private readonly slots: Int32Array;
   private readonly waiting: FramingMessage[] = [];
   private receive: ((message: FramingMessage) => void) | null = null;
@@ -100,11 +102,9 @@ export class FramingRun {
     });
   }
 
-  private readonly worker: Worker;
-
   /**
    * Feeds the framed files into `parser` as `scanFile` with `final` would, one after another: the
-   * parser sees the same records in the same order. Settles once, when the last file is done.
+   * parser sees the same records in the same order. Call once; settles when the last file is done.
    */
   feed(parser: ServicingLogParser, options: PipelinedScanOptions = {}): Promise<void> {
     const names = this.files.map((path) => basename(path));
@@ -132,7 +132,7 @@ export class FramingRun {
             Atomics.notify(this.slots, CONSUMED_SLOT);
           } else if (message.type === 'done') this.settle(undefined);
           else if (message.code) this.fail(new ScanInputError(`cannot read ${message.path} (${message.code})`));
-          else this.fail(new Error(`cannot read ${message.path}: ${message.message}`));
+          else this.fail(new Error(`framing ${message.path} failed: ${message.message}`));
         } catch (error) {
           this.fail(error);
         }
