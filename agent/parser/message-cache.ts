@@ -11,15 +11,15 @@ interface Remembered<V> {
  * tells messages apart, such as the package identity) and confirmed by comparing the whole message,
  * which is a fast memory compare. A key holds a few messages; the cache is emptied when full.
  */
-export class MessageCache<V> {
-  private readonly slots = new Map<string, Remembered<V>[]>();
+export class MessageCache<V, K = string> {
+  private readonly slots = new Map<K, Remembered<V>[]>();
 
   constructor(
     private readonly limit: number,
     private readonly perKey = 8,
   ) {}
 
-  get(key: string, message: string): V | undefined {
+  get(key: K, message: string): V | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
     for (const remembered of slot) if (remembered.message === message) return remembered.value;
@@ -27,7 +27,7 @@ export class MessageCache<V> {
   }
 
   /** Keeps `message` and `key` as given: callers pass strings that pin nothing larger than one line. */
-  set(key: string, message: string, value: V): void {
+  set(key: K, message: string, value: V): void {
     let slot = this.slots.get(key);
     if (slot === undefined) {
       if (this.slots.size >= this.limit) this.slots.clear();

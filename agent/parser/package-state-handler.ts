@@ -193,10 +193,10 @@ const CACHE_AFTER_LINES = 4_096;
 
 /**
  * For the shapes `readPackageLine` reads (Read out cached …, (SQM: )Reporting …, Exec: …), what
- * tells a line from others of its kind: the identity as written (from the first `ackage: ` on), or
- * the whole message. Null for any other message.
+ * tells a line from others of its kind, as a number: the identity as written (from the first
+ * `ackage: ` on), or the whole message. Null for any other message.
  */
-function packageLineKey(text: string): string | null {
+function packageLineKey(text: string): number | null {
   let start = -1;
   let stop = 44; // ','
   switch (text.charCodeAt(0)) {
@@ -219,16 +219,26 @@ function packageLineKey(text: string): string | null {
   }
   if (start === -1) {
     const at = text.indexOf('ackage: ');
-    if (at === -1) return text;
+    if (at === -1) return spanHash(text, 0, text.length);
     start = at + 8;
   }
   const end = text.indexOf(stop === 44 ? ',' : ' ', start);
-  return text.slice(start, end === -1 ? text.length : end);
+  return spanHash(text, start, end === -1 ? text.length : end);
+}
+
+/**
+ * A number for `text[start, end)` (FNV-1a over its characters): a map keyed by it needs no string
+ * hashed or compared per line; the whole message is compared on a hit anyway.
+ */
+function spanHash(text: string, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash | 0;
 }
 
 export function createPackageStateHandler(): RecordHandler<null> {
   // Message → what it says: a repeated line is not read again.
-  const lines = new MessageCache<PackageLine | typeof NO_FACT | null>(LINE_CACHE_LIMIT);
+  const lines = new MessageCache<PackageLine | typeof NO_FACT | null, number>(LINE_CACHE_LIMIT);
   let packageLines = 0;
 
   return {
