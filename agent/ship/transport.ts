@@ -31,14 +31,23 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export class Transport {
   private readonly base: URL;
-  private readonly ca: string[] | undefined;
   private readonly timeoutMs: number;
+  private trust: tls.SecureContext | undefined;
 
   constructor(private readonly options: TransportOptions) {
     this.base = checkServerUrl(options.server, options.allowHttp);
-    // Node's bundled roots plus the configured ones: passing `ca` alone would replace the defaults.
-    this.ca = options.extraCaPem.length > 0 ? [...tls.rootCertificates, ...options.extraCaPem] : undefined;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /**
+   * Node's bundled roots plus the configured ones (passing `ca` alone would replace the defaults),
+   * parsed once per transport: given as `ca` to every request, the ~150 certificates were parsed
+   * again for each connection, about 1 MiB each while a spool drains. Undefined: Node's defaults.
+   */
+  private secureContext(): tls.SecureContext | undefined {
+    if (this.options.extraCaPem.length === 0) return undefined;
+    this.trust ??= tls.createSecureContext({ ca: [...tls.rootCertificates, ...this.options.extraCaPem] });
+    return this.trust;
   }
 
   get serverUrl(): string {
@@ -56,21 +65,23 @@ export class Transport {
     if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
     const secure = url.protocol === 'https:';
     const tunnel = this.options.proxy !== null && secure ? await this.connectThroughProxy(url) : null;
+    const secureContext = secure ? this.secureContext() : undefined;
     return new Promise<HttpResponse>((resolve, reject) => {
       const fail = (error: Error) => reject(error instanceof NetworkError ? error : new NetworkError(`${url.host}: ${error.message}`));
-      const requestOptions: https.RequestOptions = {
+      // https.request hands its options to tls.connect, which takes a ready secure context.
+      const requestOptions: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {
         method: 'POST',
         hostname: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port || (secure ? 443 : 80),
         path: `${url.pathname}${url.search}`,
         headers,
-        ca: this.ca,
+        secureContext,
         // SNI carries host names only (RFC 6066); an IP address is verified against the certificate's IP SANs.
         servername: serverName(url),
         agent: false,
         timeout: this.timeoutMs,
       };
-      if (tunnel) requestOptions.createConnection = () => tls.connect({ socket: tunnel, servername: serverName(url), ca: this.ca });
+      if (tunnel) requestOptions.createConnection = () => tls.connect({ socket: tunnel, servername: serverName(url), secureContext });
       const request = (secure ? https : http).request(requestOptions, (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
