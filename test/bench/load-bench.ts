@@ -61,6 +61,15 @@ function procStatus(pid: number): { rssMb: number; peakMb: number; cpuSeconds: n
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuSeconds: processCpuSeconds(pid) };
 }
 
+/** Nanoseconds the process's main thread has spent runnable but waiting for a core (Linux schedstat). */
+function runQueueWaitNs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+  } catch {
+    return NaN;
+  }
+}
+
 function databaseMb(dataDir: string): number {
   let bytes = 0;
   for (const suffix of ['', '-wal', '-shm']) {
@@ -79,6 +88,8 @@ interface Phase {
   live: SwarmLive;
   reportsPerSecond: number;
   serverCpu: number;
+  /** Share of the phase the server's main thread was ready to run but waited for a core. */
+  serverWaited: number;
   /** CPU share of the load generator (this process) and of the dashboards' process. */
   generatorCpu: number;
   dashboardCpu: number;
@@ -123,6 +134,7 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
     }),
   );
   const cpuBefore = procStatus(serverPid).cpuSeconds;
+  const waitBefore = runQueueWaitNs(serverPid);
   const generatorBefore = process.cpuUsage();
   const dashboardsBefore = live?.cpuSeconds() ?? 0;
   const started = performance.now();
@@ -131,6 +143,7 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
   clearTimeout(timer);
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = (procStatus(serverPid).cpuSeconds - cpuBefore) / elapsed;
+  const serverWaited = (runQueueWaitNs(serverPid) - waitBefore) / 1e9 / elapsed;
   const generator = process.cpuUsage(generatorBefore);
   const generatorCpu = (generator.user + generator.system) / 1e6 / elapsed;
   const dashboardCpu = ((live?.cpuSeconds() ?? 0) - dashboardsBefore) / elapsed;
@@ -158,6 +171,7 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
     check: received.check,
     reportsPerSecond: acked.length / elapsed,
     serverCpu,
+    serverWaited,
     generatorCpu,
     dashboardCpu,
     http: http.sort((a, b) => a - b),
@@ -287,7 +301,7 @@ enrollment over HTTP: ${HTTP_ENROLLMENTS} devices in ${enrollSeconds.toFixed(1)}
     for (const p of phases) {
       const events = Object.entries(p.eventsPerDashboardSecond).map(([name, n]) => `${name} ${n.toFixed(2)}/s`).join(', ');
       log(
-        `  ${String(p.dashboards).padStart(5)} dashboards${p.dashboards > 0 ? ` (${`${p.client}, ${p.live}`.padEnd(16)})` : ' '.repeat(19)}: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}% ` +
+        `  ${String(p.dashboards).padStart(5)} dashboards${p.dashboards > 0 ? ` (${`${p.client}, ${p.live}`.padEnd(16)})` : ' '.repeat(19)}: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}% (waited for a core ${(p.serverWaited * 100).toFixed(0)}%) ` +
           `(${(p.reportsPerSecond / p.serverCpu).toFixed(0)} reports per server CPU-second; load generator ${(p.generatorCpu * 100).toFixed(0)}%, dashboards ${(p.dashboardCpu * 100).toFixed(1)}%), ` +
           `HTTP p50 ${formatMs(percentile(p.http, 50))} p99 ${formatMs(percentile(p.http, 99))}` +
           (p.dashboards > 0 ? `, report→dashboard p95 ${formatMs(percentile(p.toDashboard, 95))} p99 ${formatMs(percentile(p.toDashboard, 99))}; each dashboard got ${events}` : '') +
