@@ -1,10 +1,13 @@
 // `npm run bench:agent`: footprint of the bundled agent, measured from outside (Linux /proc) in one run:
 // first scan of a 256 MiB CBS.log (throttled vs unthrottled), then an idle hour compressed into a fast cycle loop.
 // Every process runs with the shipped command lines: the supervisor with the flags `install` registers, the
-// scans with the flags the supervisor gives its workers.
+// scans with the flags the supervisor gives its workers. Reports go over HTTPS with a configured CA bundle, as in a fleet.
 import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startContractServer } from '../agent/support/contract-server';
 import { SUPERVISOR_NODE_FLAGS, WORKER_NODE_FLAGS } from '../../agent/runtime/worker-process';
@@ -24,6 +27,24 @@ interface Usage {
 }
 
 const FIXTURES = join(root, 'test/fixtures/logs');
+const TLS = join(root, 'test/agent/support/tls');
+
+/**
+ * HTTPS on 127.0.0.1 in front of the contract server, signed by the test CA the agent is configured to
+ * trust (`caBundle`): the agent's TLS client, its trusted roots and the handshake count in the figures.
+ */
+async function httpsFront(target: string): Promise<{ url: string; caBundle: string; close: () => void }> {
+  const front = https.createServer({ cert: readFileSync(join(TLS, 'server-127.0.0.1.pem')), key: readFileSync(join(TLS, 'server-127.0.0.1.key')) }, (request, response) => {
+    const upstream = http.request(`${target}${request.url ?? '/'}`, { method: request.method, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    });
+    upstream.on('error', () => response.destroy());
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  return { url: `https://127.0.0.1:${(front.address() as AddressInfo).port}`, caBundle: join(TLS, 'test-root-ca.pem'), close: () => front.close() };
+}
 const FAMILY_FIXTURES = join(root, 'agent/parser/families/fixtures');
 const HEAD = /^\d{4}-\d{2}-\d{2}(?= \d{2}:\d{2}:\d{2}, )/gm;
 
@@ -125,35 +146,45 @@ function measure(bundle: string, args: string[], nodeFlags: string[], stopAfterM
 }
 
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
+/** Worker flags before the V8 settings in WORKER_NODE_FLAGS were each measured: the side-by-side reference. */
+const PLAIN_WORKER_FLAGS = ['--max-semi-space-size=1'];
 
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('bench:agent reads /proc and runs on Linux only');
+  const loadBefore = os.loadavg().map((load) => load.toFixed(2)).join(' ');
   const work = mkdtempSync(join(tmpdir(), 'patchlens-agent-bench-'));
   try {
     const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), 'agent', '--outdir', join(work, 'dist')], { encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
     const bundle = join(work, 'dist', 'patchlens-agent.mjs');
     const server = await startContractServer();
+    const front = await httpsFront(server.url);
     const rows: string[] = [];
     const row = (label: string, usage: Usage, budget: string) =>
       rows.push(`| ${label} | ${fmt(usage.peakRssMiB)} | ${fmt(usage.cpuSeconds, 2)} | ${fmt(usage.wallSeconds, 2)} | ${fmt((100 * usage.cpuSeconds) / usage.wallSeconds)} | ${budget} |`);
 
     // First scans run `once` with the heap flags the supervisor gives its workers: the same code path.
-    const firstScan = async (kind: 'typical' | 'dense', share: number) => {
-      const label = `${kind}-${share}`;
+    const firstScan = async (kind: 'typical' | 'dense', share: number, flags = WORKER_NODE_FLAGS) => {
+      const label = `${kind}-${share}${flags === WORKER_NODE_FLAGS ? '' : '-plain'}`;
       const logs = join(work, `CBS-${kind}`);
       mkdirSync(logs, { recursive: true });
       if (!readdirSync(logs).includes('CBS.log')) generateLog(join(logs, 'CBS.log'), LOG_MIB * MIB, kind);
       const state = join(work, `state-${label}`);
       const config = join(work, `agent-${label}.json`);
-      writeFileSync(config, JSON.stringify({ server: server.url, enrollmentSecret: server.secret, scanCpuShare: share, schedule: '* * * * * *', logsDir: logs, stateDir: state }));
-      const usage = await measure(bundle, ['once', '--config', config, '--device-id', `bench-${label}`], WORKER_NODE_FLAGS);
+      writeFileSync(
+        config,
+        JSON.stringify({ server: front.url, caBundle: front.caBundle, enrollmentSecret: server.secret, scanCpuShare: share, schedule: '* * * * * *', logsDir: logs, stateDir: state }),
+      );
+      const usage = await measure(bundle, ['once', '--config', config, '--device-id', `bench-${label}`], flags);
       return { usage, state, config, logs };
     };
     const typical = await firstScan('typical', 0.5);
     row(`first scan, typical log, throttled (scanCpuShare 0.5)`, typical.usage, `peak/64 MiB = ${fmt(typical.usage.peakRssMiB / 64, 2)}`);
     const typicalFull = await firstScan('typical', 1);
     row(`first scan, typical log, unthrottled`, typicalFull.usage, `peak/64 MiB = ${fmt(typicalFull.usage.peakRssMiB / 64, 2)}`);
+    // The same scan with only the young-generation flag the workers had before the others were measured.
+    const plain = await firstScan('typical', 0.5, PLAIN_WORKER_FLAGS);
+    row(`first scan, typical log, throttled, workers' earlier flags (${PLAIN_WORKER_FLAGS.join(' ')})`, plain.usage, `peak/64 MiB = ${fmt(plain.usage.peakRssMiB / 64, 2)}`);
     const dense = await firstScan('dense', 0.5);
     row(`first scan, dense log (fact caps reached), throttled`, dense.usage, `peak/64 MiB = ${fmt(dense.usage.peakRssMiB / 64, 2)}`);
     const stateBytes = statSync(join(typical.state, 'state.json')).size;
@@ -172,12 +203,14 @@ async function main(): Promise<void> {
     );
     const idleCycles = server.stored.length - before;
     row(`idle: run supervisor, ${idleCycles} cycles every 2 s (CPU incl. workers)`, idle, `median supervisor RSS/48 MiB = ${fmt(idle.medianRssMiB / 48, 2)}`);
+    front.close();
     await server.close();
 
     const cpuPerCycle = idleCycles > 0 ? idle.cpuSeconds / idleCycles : Number.NaN;
     const defaultScheduleShare = cpuPerCycle / (15 * 60);
     const lines = [
       `agent footprint: ${new Date().toISOString()}, node ${process.version}, ${LOG_MIB} MiB CBS.log, state.json after the typical scan ${fmt(stateBytes / 1024)} KiB`,
+      `reports over HTTPS (127.0.0.1, configured CA bundle); load average ${loadBefore} before, ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} after`,
       `command lines: supervisor \`node ${SUPERVISOR_NODE_FLAGS.join(' ')} patchlens-agent.mjs run …\`, workers and scans \`node ${WORKER_NODE_FLAGS.join(' ')} patchlens-agent.mjs …\``,
       '',
       '| run | peak RSS MiB | CPU s | wall s | avg CPU % of one core | budget ratio |',
@@ -185,6 +218,7 @@ async function main(): Promise<void> {
       ...rows,
       '',
       `throttled/unthrottled wall time (typical): ${fmt(typical.usage.wallSeconds / typicalFull.usage.wallSeconds, 2)}x; ` +
+        `worker flags vs earlier flags (typical, throttled): peak ${fmt(typical.usage.peakRssMiB / plain.usage.peakRssMiB, 3)}x, CPU ${fmt(typical.usage.cpuSeconds / plain.usage.cpuSeconds, 2)}x; ` +
         `supervisor RSS while idle: median ${fmt(idle.medianRssMiB)} MiB, last ${fmt(idle.lastRssMiB)} MiB; CPU per idle cycle (worker start + incremental check + report): ${fmt(cpuPerCycle * 1000, 0)} ms; ` +
         `at the default 15-minute schedule that is ${fmt(defaultScheduleShare * 100, 3)} % of one core (budget 5 %, ratio ${fmt(defaultScheduleShare / 0.05, 4)})`,
     ];
