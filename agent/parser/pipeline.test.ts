@@ -134,3 +134,16 @@ test('a framing run cancelled before it is fed stops its worker and rejects the 
   framing.cancel();
   await assert.rejects(framing.feed(new ServicingLogParser()), { message: 'framing cancelled' });
 });
+
+test('empty, byte-order-mark-only, blank and unterminated files: the same facts and line counts', async () => {
+  const folder = mkdtempSync(join(dir, 'edges-'));
+  writeFileSync(join(folder, 'CBS.log'), '');
+  writeFileSync(join(folder, 'CbsPersist_20240101000000.log'), Buffer.from([0xef, 0xbb, 0xbf]));
+  writeFileSync(join(folder, 'CbsPersist_20240102000000.log'), '\r\n');
+  // cbs-formats.md §2.4, without its line end.
+  writeFileSync(join(folder, 'CbsPersist_20240103000000.log'), '2016-09-01 10:28:07, Error                 CBS    Failed to process single phase execution. [HRESULT = 0x80070308 - ERROR_REQUEST_OUT_OF_SEQUENCE]');
+  writeFileSync(join(folder, 'CheckSUR.log'), Buffer.concat([Buffer.from('garbage'), Buffer.from([0xff, 0xfe]), Buffer.from('\n    cont')]));
+  await assertSameFacts([folder]);
+  const facts = await scanPaths([folder], PIPELINED);
+  assert.deepEqual(facts.parse.files.map((file) => file.lines), [0, 1, 1, 0, 2]);
+});
