@@ -6,7 +6,7 @@ import type { Report } from '../../protocol/report';
 import { ServicingLogParser, type ParsedLogFacts } from '../parser';
 import { collectInventory, type Inventory } from '../collect/inventory';
 import { collectLogs } from '../collect/logs';
-import { ensureGeneratedDeviceId, loadState, saveState, serializeState } from '../state/agent-state';
+import { ensureGeneratedDeviceId, loadState, stageState } from '../state/agent-state';
 import { sweepTempFiles } from '../state/atomic-file';
 import type { Spool, SpoolEntry } from '../ship/spool';
 import type { AgentLogger } from '../log';
@@ -66,15 +66,16 @@ export function reportedFacts(parser: ServicingLogParser): ParsedLogFacts {
  * Collects and durably spools one report, then commits the parser state.
  *
  * Crash windows (kill -9 or power loss), and why none loses or double counts a record:
- * 1. During inventory, scan or report building: nothing was written; the next run starts again
- *    from the last saved cursors and re-reads the same bytes.
+ * 1. During inventory, scan or report building: nothing was put in place (the next state may be
+ *    staged as a temp file, which the next run sweeps); the next run starts again from the last
+ *    saved cursors and re-reads the same bytes.
  * 2. During the spool write: the temp file is never renamed into place and is swept on start;
  *    state still points at the old cursors, so as in 1.
  * 3. After the spool rename, before the state rename: the report is in the spool and will be sent;
  *    the next run re-reads the same bytes from the old cursors and the parser (restored from the
  *    old snapshot) yields the same facts, so the next report restates them — never adds them twice.
  *    The next sequence is max(state, spool) + 1, so sequence numbers are never reused.
- * 4. During the state write: temp + fsync + rename, so state.json is the old or the new one in full.
+ * 4. During the state rename: state.json is the old or the new one in full.
  * 5. During or after a send, before the spool file is removed: the report is sent again with the
  *    same reportId and the server answers `duplicate`, so it is stored exactly once.
  */
@@ -123,24 +124,32 @@ export async function collectAndSpool(deps: CycleDeps): Promise<SpooledCycle> {
   collectBetweenPhases(); // the scan's read buffers and decoded text
   const sequence = Math.max(state.sequence, deps.spool.maxSequence()) + 1;
   // The saved state keeps open records open, so appended lines can still complete them; it is
-  // serialized before `reportedFacts` lets the parser close them for this report.
-  const nextState = serializeState({
+  // written before `reportedFacts` lets the parser close them for this report. Staged (durable
+  // beside state.json until the report is spooled), so its text is not in memory with the report's.
+  const nextState = stageState(stateDir, {
     ...state,
     sequence,
     cursors: collected.cursors,
     parser: parser.snapshot(),
     savedAt: deps.now().toISOString(),
   });
-  const report = buildReport({
-    reportId: (deps.reportId ?? newReportId)(),
-    sequence,
-    generatedAt: deps.now(),
-    identity,
-    facts: reportedFacts(parser),
-    inventory,
-  });
-  const entry = deps.spool.put(report, sequence);
-  saveState(stateDir, nextState);
+  let report: Report;
+  let entry: SpoolEntry;
+  try {
+    report = buildReport({
+      reportId: (deps.reportId ?? newReportId)(),
+      sequence,
+      generatedAt: deps.now(),
+      identity,
+      facts: reportedFacts(parser),
+      inventory,
+    });
+    entry = deps.spool.put(report, sequence);
+  } catch (error) {
+    nextState.discard();
+    throw error;
+  }
+  nextState.commit();
   log.info({ reportId: report.reportId, sequence, filesRead: collected.filesRead, bytesRead: collected.bytesRead }, 'report spooled');
   return { report, entry, identity, filesRead: collected.filesRead, bytesRead: collected.bytesRead };
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file';
+import { stageFile, writeFileAtomic, type StagedFile } from './atomic-file';
 
 export const fileCursorSchema = z.object({
   path: z.string(),
@@ -72,15 +72,13 @@ export function loadState(stateDir: string): LoadedState {
   return { state: emptyState(), problem: `${path} was damaged (kept as state.json.bad); reading all logs again` };
 }
 
-/** State as the exact text `saveState` writes, taken before the parser moves on (see `collectAndSpool`). */
-export type SerializedState = string & { readonly __serializedState: true };
-
-export function serializeState(state: AgentState): SerializedState {
-  return JSON.stringify(state) as SerializedState;
+export function saveState(stateDir: string, state: AgentState): void {
+  writeFileAtomic(statePath(stateDir), JSON.stringify(state));
 }
 
-export function saveState(stateDir: string, state: AgentState | SerializedState): void {
-  writeFileAtomic(statePath(stateDir), typeof state === 'string' ? state : serializeState(state));
+/** Writes the next state durably beside state.json; it replaces state.json only on `commit`. */
+export function stageState(stateDir: string, state: AgentState): StagedFile {
+  return stageFile(statePath(stateDir), JSON.stringify(state));
 }
 
 /**

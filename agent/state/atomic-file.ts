@@ -16,12 +16,28 @@ export interface AtomicWriteOptions {
  * process is killed or the machine loses power at any instant (rename is atomic on NTFS and POSIX).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  stageFile(path, data, options).commit();
+}
+
+/** New content written and fsynced beside its target, not yet in place. */
+export interface StagedFile {
+  /** Renames the staged content over the target (atomic), then makes the rename durable. */
+  commit(): void;
+  /** Removes the staged content; the target keeps what it had. */
+  discard(): void;
+}
+
+/**
+ * The first half of `writeFileAtomic`: the content is durable in a temp file (which `sweepTempFiles`
+ * removes if the process dies first) and replaces the target only on `commit`. Lets a caller write
+ * something early, let go of it in memory, and decide later whether it takes effect.
+ */
+export function stageFile(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): StagedFile {
   const temp = join(dirname(path), `${basename(path)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
   const fd = openSync(temp, 'w', options.mode ?? 0o644);
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    if (typeof data === 'string') writeText(fd, data);
+    else writeBytes(fd, data, data.length);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -29,13 +45,40 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
     throw error;
   }
   closeSync(fd);
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
+  return {
+    commit() {
+      try {
+        renameSync(temp, path);
+      } catch (error) {
+        rmSync(temp, { force: true });
+        throw error;
+      }
+      fsyncDirectory(dirname(path));
+    },
+    discard() {
+      rmSync(temp, { force: true });
+    },
+  };
+}
+
+/** Encoding window: a report or state of several MiB never exists a second time as one UTF-8 buffer. */
+const TEXT_CHUNK_BYTES = 64 * 1024;
+
+/** Writes `text` as UTF-8 through one small buffer (`encodeInto` never splits a character). */
+function writeText(fd: number, text: string): void {
+  const encoder = new TextEncoder();
+  const chunk = new Uint8Array(Math.min(TEXT_CHUNK_BYTES, Math.max(4, text.length * 3)));
+  let rest = text;
+  while (rest.length > 0) {
+    const { read, written } = encoder.encodeInto(rest, chunk);
+    writeBytes(fd, chunk, written);
+    rest = rest.slice(read);
   }
-  fsyncDirectory(dirname(path));
+}
+
+function writeBytes(fd: number, bytes: Uint8Array, length: number): void {
+  let done = 0;
+  while (done < length) done += writeSync(fd, bytes, done, length - done);
 }
 
 /** Makes a rename durable. Windows cannot open folders for fsync; NTFS journals the rename itself. */
