@@ -16,6 +16,11 @@ export const fleetDeltaSchema = z.object({
   devicesChanged: z.number().int().min(0),
   /** New values of the counters that changed. */
   counters: counterValuesSchema,
+  /**
+   * Dashboards re-read their aggregate pages no sooner than this after the delta. It grows with the
+   * number of connected dashboards, so their reads together stay within the server's read budget.
+   */
+  refreshAfterMs: z.number().int().min(0).optional(),
 });
 export type FleetDelta = z.infer<typeof fleetDeltaSchema>;
 
@@ -54,6 +59,12 @@ export const liveTickSchema = z.object({
   alerts: z.array(alertRaisedSchema).optional(),
 });
 export type LiveTick = z.infer<typeof liveTickSchema>;
+/**
+ * Request header a dashboard sets when it re-reads a page because of a live delta. Such a read may be
+ * answered from what the server computed after its latest live tick: it already holds every change
+ * the delta announced. Reads without it are always computed fresh.
+ */
+export const LIVE_REFRESH_HEADER = 'x-patchlens-live-refresh';
 /** Handshake auth fields that ask for `live:tick` (merged into the client's `auth`). */
 export const LIVE_TICK_AUTH = { live: 'tick' } as const;
 

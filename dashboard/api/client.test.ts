@@ -74,3 +74,12 @@ test('an unreachable server is a network error, not a crash', async () => {
   const client = new ApiClient({ basePath: '/', fetch: (async () => Promise.reject(new TypeError('fetch failed'))) as unknown as typeof fetch });
   await assert.rejects(client.get('/fleet/summary', z.unknown()), (error: unknown) => error instanceof ApiError && error.code === 'network');
 });
+
+test('reads started inside liveRefresh say so in a header; other reads and writes do not', async () => {
+  const { calls, client } = clientAnswering(200, { ok: true });
+  await client.liveRefresh(() => Promise.all([client.get('/fleet/summary', z.unknown()), client.get('/kbs', z.unknown())]));
+  await client.get('/errors', z.unknown());
+  await client.liveRefresh(() => client.send('POST', '/baselines', z.unknown(), {}));
+  const marks = calls.map((call) => (call.init.headers as Record<string, string>)['x-patchlens-live-refresh']);
+  assert.deepEqual(marks, ['1', '1', undefined, undefined]);
+});

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { API_PREFIX, CSRF_HEADER } from '../../protocol/api';
 import { errorEnvelopeSchema } from '../../protocol/errors';
+import { LIVE_REFRESH_HEADER } from '../../protocol/socket-events';
 
 /** A failed API call: HTTP status, the envelope's stable code and its human message. */
 export class ApiError extends Error {
@@ -62,6 +63,7 @@ export class ApiClient {
   private csrfToken: string | null = null;
   private readonly fetchImpl: typeof fetch;
   private unauthenticated: (() => void) | null = null;
+  private liveRefreshing = false;
   readonly apiBase: string;
 
   constructor(options: ApiClientOptions) {
@@ -82,6 +84,20 @@ export class ApiClient {
     return `${this.apiBase}${path}${queryString(query)}`;
   }
 
+  /**
+   * Runs `load` with the reads it starts marked as live refreshes, which the server may answer with what
+   * it computed after its latest live tick. A request's headers are set before its first await, so the
+   * mark covers exactly the requests `load` starts synchronously.
+   */
+  liveRefresh<T>(load: () => Promise<T>): Promise<T> {
+    this.liveRefreshing = true;
+    try {
+      return load();
+    } finally {
+      this.liveRefreshing = false;
+    }
+  }
+
   get<S extends z.ZodType>(path: string, schema: S, query?: Query): Promise<z.output<S>> {
     return this.request('GET', path, schema, undefined, query);
   }
@@ -94,6 +110,7 @@ export class ApiClient {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && this.csrfToken) headers[CSRF_HEADER] = this.csrfToken;
+    if (method === 'GET' && this.liveRefreshing) headers[LIVE_REFRESH_HEADER] = '1';
     let response: Response;
     try {
       response = await this.fetchImpl(this.url(path, query), {

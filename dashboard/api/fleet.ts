@@ -41,6 +41,9 @@ export function fleetApi(api: ApiClient) {
     logout: () => api.send('POST', '/auth/logout', nothing),
     changePassword: (currentPassword: string, newPassword: string) => api.send('POST', '/auth/password', sessionResponseSchema, { currentPassword, newPassword }),
 
+    /** Runs a page's loader as a refresh caused by a live delta (see ApiClient.liveRefresh). */
+    liveRefresh: <T>(load: () => Promise<T>) => api.liveRefresh(load),
+
     // fleet
     summary: () => api.get('/fleet/summary', fleetSummarySchema),
     trends: (days = 90) => api.get('/trends', trendListSchema, { days }),

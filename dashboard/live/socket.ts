@@ -1,6 +1,6 @@
 // Live fleet changes over socket.io: one connection, automatic reconnect, a status for the indicator, typed listeners.
 import { io, type Socket } from 'socket.io-client';
-import { LIVE_TICK_AUTH, type ClientToServerEvents, type LiveTick, type ServerToClientEvents } from '../../protocol/socket-events';
+import { LIVE_TICK_AUTH, type ClientToServerEvents, type FleetDelta, type LiveTick, type ServerToClientEvents } from '../../protocol/socket-events';
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 type EventName = keyof ServerToClientEvents;
@@ -20,7 +20,14 @@ export class LiveConnection {
   /** Devices whose `device:updated` events a page wants, with how many pages want each. */
   private readonly watched = new Map<string, number>();
 
+  /** The server's latest `refreshAfterMs`: how long pages wait before re-reading after a delta. */
+  private refreshHintMs = 0;
+
   constructor(private readonly basePath: string) {}
+
+  get refreshAfterMs(): number {
+    return this.refreshHintMs;
+  }
 
   get status(): LiveStatus {
     return this.statusValue;
@@ -107,6 +114,7 @@ export class LiveConnection {
   }
 
   private dispatch(event: string, args: unknown[]): void {
+    if (event === 'fleet:delta') this.refreshHintMs = (args[0] as FleetDelta).refreshAfterMs ?? 0;
     for (const listener of this.listeners.get(event) ?? []) listener(...args);
   }
 

@@ -16,6 +16,8 @@ export interface DomainEvents {
   'counters.changed': { values: CounterValues; at: number };
   'cluster.changed': ClusterChanged;
   'alert.raised': AlertRaised;
+  /** Live push sent every change gathered up to `at`: reads computed after this hold all it announced. */
+  'live.flushed': { at: number };
   /** Credentials stopped being valid: live sockets opened with them are closed. */
   'credentials.ended': { sessionIdHash?: string; userId?: number; tokenId?: number };
 }

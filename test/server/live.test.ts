@@ -56,7 +56,7 @@ describe('live push', () => {
     await assert.rejects(open(server, { cookie, origin: 'https://evil.example' }), /origin not allowed/);
   });
 
-  test('a dashboard receives the reports of an ingest as a few coalesced fleet:delta messages', async () => {
+  test('a dashboard receives the reports of an ingest as a few coalesced fleet:delta messages, within 1 s of the last acknowledgement', async () => {
     const socket = await open(server, { cookie, origin: server.url });
     try {
       const deltas: { delta: FleetDelta; at: number }[] = [];
@@ -64,9 +64,13 @@ describe('live push', () => {
       const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => enroll(server, `live-${i}`)));
       const posting = Date.now();
       await Promise.all(keys.map((key, i) => postReport(server, key, syntheticReport(`live-${i}`, 1)).expect(202)));
+      // Every report is committed once acknowledged: the delta announcing the last one is due within one 250 ms tick.
+      const acknowledged = Date.now();
       const accepted = () => deltas.reduce((n, d) => n + d.delta.reportsAccepted, 0);
       await until(() => accepted() >= 20);
       assert.equal(accepted(), 20, `got ${JSON.stringify(deltas)}`);
+      const latency = deltas[deltas.length - 1]!.at - acknowledged;
+      assert.ok(latency < 1_000, `the last delta arrived ${latency} ms after the last acknowledgement`);
       // At most one delta per 250 ms tick, however long the ingest took on this machine: never one per report.
       const ticks = Math.floor((deltas[deltas.length - 1]!.at - posting) / 250) + 1;
       assert.ok(deltas.length <= ticks, `${deltas.length} deltas within ${ticks} ticks`);

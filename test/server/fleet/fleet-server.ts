@@ -2,7 +2,7 @@
 import { ManualClock } from '../../../server/clock';
 import { createFleetModule, type FleetModule, type FleetModuleOptions } from '../../../server/http/routes/fleet/index';
 import type { SqliteStorage } from '../../../server/storage/sqlite/storage';
-import { apiToken, enroll, fixtureReport, postReport, startTestServer, type FixtureName, type TestServer } from '../harness';
+import { apiToken, enroll, fixtureReport, postReport, startTestServer, type FixtureName, type TestServer, type TestServerOptions } from '../harness';
 
 export interface FleetTestServer extends TestServer {
   clock: ManualClock;
@@ -13,10 +13,11 @@ export interface FleetTestServer extends TestServer {
   ingest(name: FixtureName, change?: (report: ReturnType<typeof fixtureReport>) => void): Promise<number>;
 }
 
-export async function startFleetServer(options: FleetModuleOptions = {}, start = '2024-11-21T08:00:00Z'): Promise<FleetTestServer> {
+export async function startFleetServer(options: FleetModuleOptions = {}, start = '2024-11-21T08:00:00Z', config: TestServerOptions['config'] = {}): Promise<FleetTestServer> {
   const clock = new ManualClock(start);
   let fleet: FleetModule | null = null;
   const server = await startTestServer({
+    config,
     clock,
     modules: [(ctx) => (fleet = createFleetModule(ctx, (ctx.storage as SqliteStorage).db, { schedule: false, ...options }))],
   });

@@ -12,10 +12,12 @@ import {
   webhookInputSchema,
   type DeviceListItem,
 } from '../../../../protocol/fleet-api';
+import { LIVE_REFRESH_HEADER } from '../../../../protocol/socket-events';
 import type { SqliteDatabase } from '../../../storage/sqlite/database';
 import { StatementCache } from '../../../storage/sqlite/database';
 import { AppError } from '../../../errors';
 import { CursorError, FleetService } from '../../../fleet/fleet-service';
+import { LiveReadCache } from '../../../fleet/live-read-cache';
 import { FleetProjection } from '../../../fleet/storage/fleet-projection';
 import { SqliteFleetStore } from '../../../fleet/storage/sqlite-fleet-store';
 import { deliverDue, fetchPoster, type WebhookPoster } from '../../../fleet/webhooks';
@@ -74,6 +76,7 @@ export function createFleetModule(ctx: PlatformContext, db: SqliteDatabase, opti
     initialBaselines: store.baselinesNow(),
     logger: ctx.logger,
   });
+  const reads = new LiveReadCache(ctx.bus);
   const poster = options.poster ?? fetchPoster();
   const deliverWebhooks = () => deliverDue(store, poster, ctx.clock);
 
@@ -113,7 +116,7 @@ export function createFleetModule(ctx: PlatformContext, db: SqliteDatabase, opti
     name: 'fleet',
     service,
     deliverWebhooks,
-    router: fleetRouter(ctx, service),
+    router: fleetRouter(ctx, service, reads),
     projections: [new FleetProjection(catalog, () => service.baselines)],
     async start() {
       if (options.schedule === false) return;
@@ -124,14 +127,23 @@ export function createFleetModule(ctx: PlatformContext, db: SqliteDatabase, opti
     },
     async stop() {
       unsubscribe();
+      reads.close();
       if (alertTimer) clearTimeout(alertTimer);
       for (const task of tasks) await task.stop();
     },
   };
 }
 
-export function fleetRouter(ctx: PlatformContext, service: FleetService): Router {
+export function fleetRouter(ctx: PlatformContext, service: FleetService, reads: LiveReadCache): Router {
   const router = Router();
+  // A write here (baselines, settings) changes what the aggregates show, with no live tick to announce it.
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => reads.clear());
+    next();
+  });
+  /** Live refreshes share the value computed after the latest tick; every other read computes afresh. */
+  const aggregate = <T>(req: Request, key: string, compute: () => Promise<T>): Promise<T> =>
+    req.get(LIVE_REFRESH_HEADER) === '1' ? reads.shared(key, compute) : reads.fresh(key, compute);
   const viewer = ctx.requireAuth('viewer');
   const admin = ctx.requireAuth('admin');
   const json = express.json({ limit: '64kb' });
@@ -146,17 +158,17 @@ export function fleetRouter(ctx: PlatformContext, service: FleetService): Router
     }
   };
 
-  router.get('/fleet/summary', viewer, async (_req, res) => {
-    res.json(await service.summary());
+  router.get('/fleet/summary', viewer, async (req, res) => {
+    res.json(await aggregate(req, 'summary', () => service.summary()));
   });
-  router.get('/kbs', viewer, async (_req, res) => {
-    res.json({ items: await service.kbs() });
+  router.get('/kbs', viewer, async (req, res) => {
+    res.json({ items: await aggregate(req, 'kbs', () => service.kbs()) });
   });
-  router.get('/errors', viewer, async (_req, res) => {
-    res.json({ items: await service.errors() });
+  router.get('/errors', viewer, async (req, res) => {
+    res.json({ items: await aggregate(req, 'errors', () => service.errors()) });
   });
-  router.get('/corruption/clusters', viewer, async (_req, res) => {
-    res.json(await service.clusters());
+  router.get('/corruption/clusters', viewer, async (req, res) => {
+    res.json(await aggregate(req, 'clusters', () => service.clusters()));
   });
   router.get('/corruption/clusters/:family', viewer, async (req, res) => {
     const page = parseInput(clusterPageSchema, req.query, 'cluster query');
