@@ -1,7 +1,7 @@
 // The two contract calls the agent makes (enroll, post report) and what each answer means for the spool.
 import { z } from 'zod';
 import { parseRetryAfter } from './backoff';
-import { describeResponse, NetworkError, type HttpResponse, type Transport } from './transport';
+import { describeResponse, NetworkError, type HttpResponse, type RequestBody, type Transport } from './transport';
 
 export type SendOutcome =
   | { kind: 'accepted'; duplicate: boolean }
@@ -39,7 +39,7 @@ function safeJson(text: string): unknown {
 }
 
 /** POST /api/v1/reports with the spooled bytes as they are (what was fsynced is what is sent). */
-export async function postReport(transport: Transport, deviceKey: string, body: string, now: () => Date): Promise<SendOutcome> {
+export async function postReport(transport: Transport, deviceKey: string, body: RequestBody, now: () => Date): Promise<SendOutcome> {
   try {
     return classify(await transport.postJson('/api/v1/reports', body, deviceKey), now());
   } catch (error) {

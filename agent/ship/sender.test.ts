@@ -122,6 +122,20 @@ test('a spool file holding another report than its name says is set aside; the r
   await server.close();
 });
 
+test('a spool file damaged in the middle is streamed as it is; the server refuses it, it is set aside, the rest is shipped', async () => {
+  const server = await startContractServer();
+  const { spool, deps, memory } = setup(server.url, server.secret);
+  const whole = JSON.stringify(caseOneReport(DEVICE, 1));
+  writeFileSync(join(spool.dir, `000000000001-${caseOneReport(DEVICE, 1).reportId}.json`), whole.replace('"failures":[', '"failures":[}'));
+  spool.put(caseOneReport(DEVICE, 2), 2);
+  const result = await drainSpool(deps);
+  assert.equal(result.stopped, null);
+  assert.deepEqual(server.stored.map((report) => report.sequence), [2]);
+  assert.ok(memory.messages(50).some((message) => /rejected a report for good/.test(message)));
+  assert.equal(readdirSync(join(spool.dir, 'quarantine')).length, 1);
+  await server.close();
+});
+
 test('a lost acknowledgement is resent and stored exactly once by reportId', async () => {
   const server = await startContractServer();
   const { spool, deps } = setup(server.url, server.secret);

@@ -1,5 +1,5 @@
 // The on-disk outbox: every report is fsynced here before any send and removed only after the server acknowledges it.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../../protocol/report';
 import { sweepTempFiles, writeFileAtomic } from '../state/atomic-file';
@@ -12,10 +12,10 @@ export interface SpoolEntry {
   bytes: number;
 }
 
-/** A spooled report ready to send: the exact bytes on disk. */
+/** A spooled report ready to send: the file whose exact bytes go to the server. */
 export interface SpooledReport {
   entry: SpoolEntry;
-  body: string;
+  body: { file: string; bytes: number };
 }
 
 const ENTRY_NAME = /^(\d{12})-([A-Za-z0-9._-]+)\.json$/;
@@ -98,31 +98,27 @@ export class Spool {
   }
 
   /**
-   * Reads a spooled report. A file that is no longer one whole JSON document of its own report
-   * (disk damage, manual edits) is moved to `spool/quarantine/` with a warning and null is returned,
-   * so the rest of the queue still ships. The agent only forwards these bytes, so they are not
-   * checked against Report v1 here (the server does that, and a 400 sets the file aside too).
+   * A spooled report ready to be streamed to the server, never read into memory whole. A file that
+   * is no longer its whole report (disk damage, manual edits: it does not open as the JSON object of
+   * the report its name gives, or does not close) is moved to `spool/quarantine/` with a warning
+   * and null is returned, so the rest of the queue still ships. The agent only forwards these bytes,
+   * so they are not checked against Report v1 here: the server does that, and its 400 sets a file
+   * damaged in the middle aside too.
    */
   read(entry: SpoolEntry): SpooledReport | null {
-    let body: string;
+    const file = join(this.dir, entry.name);
+    let ends: { head: string; tail: string; bytes: number };
     try {
-      body = readFileSync(join(this.dir, entry.name), 'utf8');
+      ends = fileEnds(file);
     } catch {
       return null;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      this.quarantine(entry, 'not valid JSON');
+    const damage = damageOf(entry, ends);
+    if (damage !== null) {
+      this.quarantine(entry, damage);
       return null;
     }
-    const reportId = typeof json === 'object' && json !== null ? (json as Partial<Report>).reportId : undefined;
-    if (reportId !== entry.reportId) {
-      this.quarantine(entry, `not the report its name says (reportId ${JSON.stringify(reportId ?? null)})`);
-      return null;
-    }
-    return { entry, body };
+    return { entry, body: { file, bytes: ends.bytes } };
   }
 
   remove(entry: SpoolEntry): void {
@@ -140,5 +136,34 @@ export class Spool {
     this.log.warn({ file: entry.name, reason }, 'spooled report skipped and moved to spool/quarantine');
     const kept = readdirSync(this.quarantineDir).sort();
     for (const old of kept.slice(0, Math.max(0, kept.length - QUARANTINE_KEEP))) rmSync(join(this.quarantineDir, old), { force: true });
+  }
+}
+
+/** The start of a spooled report holds its top-level `reportId` (the agent writes it second). */
+const HEAD_BYTES = 1024;
+const TAIL_BYTES = 64;
+
+/** Why a spool file is not the whole report its name gives, or null when it is. */
+function damageOf(entry: SpoolEntry, ends: { head: string; tail: string }): string | null {
+  if (!/^\s*\{/.test(ends.head)) return 'not a JSON object';
+  const reportId = /"reportId":"([A-Za-z0-9._:-]+)"/.exec(ends.head)?.[1];
+  if (reportId === undefined) return 'no reportId at its start';
+  if (reportId !== entry.reportId) return `not the report its name says (reportId "${reportId}")`;
+  if (!/\}\s*$/.test(ends.tail)) return 'not a whole JSON document (cut short)';
+  return null;
+}
+
+/** The first and last bytes of a file, as text, and its size. */
+function fileEnds(path: string): { head: string; tail: string; bytes: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = statSync(path).size;
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, bytes));
+    const tail = Buffer.alloc(Math.min(TAIL_BYTES, bytes));
+    readSync(fd, head, 0, head.length, 0);
+    readSync(fd, tail, 0, tail.length, bytes - tail.length);
+    return { head: head.toString('utf8'), tail: tail.toString('utf8'), bytes };
+  } finally {
+    closeSync(fd);
   }
 }

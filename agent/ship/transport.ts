@@ -1,4 +1,5 @@
 // HTTPS client for the agent: system + configured CA bundle, optional CONNECT proxy, JSON in and out, bounded time.
+import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -15,6 +16,9 @@ export interface TransportOptions {
   proxy: string | null;
   timeoutMs?: number;
 }
+
+/** A request body: JSON text, or a JSON file streamed from disk (a spooled report is never held in memory to be sent). */
+export type RequestBody = string | { file: string; bytes: number };
 
 export interface HttpResponse {
   status: number;
@@ -54,11 +58,11 @@ export class Transport {
     return this.base.toString();
   }
 
-  async postJson(path: string, body: string, bearer: string | null): Promise<HttpResponse> {
+  async postJson(path: string, body: RequestBody, bearer: string | null): Promise<HttpResponse> {
     const url = new URL(path.replace(/^\//, ''), this.base.toString().endsWith('/') ? this.base : new URL(`${this.base}/`));
     const headers: http.OutgoingHttpHeaders = {
       'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
+      'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.bytes,
       accept: 'application/json',
       'user-agent': 'patchlens-agent',
     };
@@ -96,7 +100,8 @@ export class Transport {
       });
       request.on('timeout', () => request.destroy(new NetworkError(`${url.host}: no answer within ${this.timeoutMs} ms`)));
       request.on('error', fail);
-      request.end(body);
+      if (typeof body === 'string') request.end(body);
+      else createReadStream(body.file).on('error', (error) => request.destroy(error)).pipe(request);
     });
   }
 
