@@ -44,7 +44,8 @@ export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[],
   useEffect(() => {
     if (liveEvents.length === 0) return;
     let timer: ReturnType<typeof setTimeout> | null = null;
-    let last = 0;
+    // The page has just loaded: its first live refresh is due one interval from now.
+    let last = Date.now();
     const schedule = () => {
       if (timer) return;
       timer = setTimeout(

@@ -2,7 +2,10 @@
 // work neither slows the load generator nor hides inside the server's figures. Wire dashboards by default
 // (wire-dashboard.ts) plus one socket.io-client witness whose events every wire dashboard must match.
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket-events';
+import http from 'node:http';
+import { API_PREFIX } from '../../protocol/api';
+import { LIVE_REFRESH_HEADER, type ClientToServerEvents, type ServerToClientEvents } from '../../protocol/socket-events';
+import { liveRefreshDelay } from '../../dashboard/use-resource';
 import type { SwarmRequest, SwarmResult, SwarmStart } from './swarm';
 import { compareWithWitness } from './swarm-check';
 import { deltaSeq, WireDashboard } from './wire-dashboard';
@@ -46,11 +49,74 @@ function openSocketIo(into: Listener): Promise<void> {
   });
 }
 
+/**
+ * The reads an open overview makes when a delta arrives (dashboard/pages/overview.tsx through
+ * use-resource.ts): its four live aggregates, marked as a live refresh, paced by the server's
+ * `refreshAfterMs` exactly as the dashboard paces them. The swarm's dashboards are the server's real
+ * live-push and read load, not only its push load.
+ */
+const OVERVIEW_LIVE_READS = ['/fleet/summary', '/kbs', '/errors', '/corruption/clusters'];
+const pageReads = { ok: 0, failed: 0 };
+const readAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const refreshTimers = new Set<NodeJS.Timeout>();
+let closing = false;
+
+function read(path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = http.get(
+      new URL(`${API_PREFIX}${path}`, start.url),
+      { agent: readAgent, headers: { Authorization: `Bearer ${String(start.auth.token)}`, [LIVE_REFRESH_HEADER]: '1' } },
+      (res) => {
+        res.resume();
+        res.once('end', () => {
+          if (res.statusCode === 200) pageReads.ok++;
+          else pageReads.failed++;
+          resolve();
+        });
+      },
+    );
+    req.once('error', () => {
+      if (!closing) pageReads.failed++;
+      resolve();
+    });
+  });
+}
+
+/** What use-resource.ts does on each delta: one refresh at a time, `liveRefreshDelay` after the last. */
+function overviewRefresher(): (frame: string) => void {
+  let last: number | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  return (frame) => {
+    if (timer || closing) return;
+    const hint = refreshAfterMs(frame);
+    // Steady state, as if each dashboard had been opened at a random moment before the phase.
+    last ??= Date.now() - Math.random() * Math.max(1_000, hint);
+    const scheduled = setTimeout(() => {
+      refreshTimers.delete(scheduled);
+      last = Date.now();
+      void Promise.all(OVERVIEW_LIVE_READS.map(read)).then(() => (timer = null));
+    }, liveRefreshDelay(last, Date.now(), hint, Math.random()));
+    timer = scheduled;
+    refreshTimers.add(scheduled);
+  };
+}
+
+/** The delta's `refreshAfterMs`, read without parsing the frame's JSON. */
+function refreshAfterMs(frame: string): number {
+  const at = frame.indexOf('"refreshAfterMs":');
+  return at < 0 ? 0 : Number.parseInt(frame.slice(at + 17, at + 30), 10) || 0;
+}
+
 async function openWire(into: Listener): Promise<void> {
+  const refresh = start.pageReads ? overviewRefresher() : null;
   const dashboard = await WireDashboard.connect({
     url: start.url,
     auth: start.auth,
-    onEvent: (name, frame) => record(into, name, name === 'fleet:delta' || name === 'live:tick' ? deltaSeq(frame) : undefined),
+    onEvent: (name, frame) => {
+      const delta = name === 'fleet:delta' || name === 'live:tick' ? deltaSeq(frame) : undefined;
+      record(into, name, delta);
+      if (refresh && delta !== undefined && !Number.isNaN(delta)) refresh(frame);
+    },
   });
   closers.push(() => dashboard.close());
 }
@@ -71,12 +137,16 @@ openAll().then(
 
 process.on('message', (message: SwarmRequest) => {
   if (message.type !== 'stop') return;
+  closing = true;
+  for (const timer of refreshTimers) clearTimeout(timer);
   for (const close of closers) close();
+  readAgent.destroy();
   const result: SwarmResult = {
     type: 'result',
     arrivals: listeners.map((l) => l.arrivals),
     events: countEvents(listeners),
     check: witness ? compareWithWitness(witness.events, listeners.slice(1).map((l) => l.events)) : null,
+    pageReads,
   };
   process.send!(result, () => process.exit(0));
 });

@@ -99,6 +99,8 @@ interface Phase {
   /** Events each dashboard received per second, by name. */
   eventsPerDashboardSecond: Record<string, number>;
   check: SwarmResult['check'];
+  /** Overview reads all dashboards made per second after deltas (as the dashboard paces them), and failed ones. */
+  pageReads: { perSecond: number; failed: number };
 }
 
 function runnerOptions(overrides: Partial<FleetRunOptions>): FleetRunOptions {
@@ -117,7 +119,7 @@ function runnerOptions(overrides: Partial<FleetRunOptions>): FleetRunOptions {
 /** Every device reports as fast as the server takes it for PHASE_SECONDS; dashboards (if any) listen meanwhile. */
 async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: number, token: string, plan: (typeof PHASES)[number], offset: number): Promise<Phase> {
   const { dashboards, client } = plan;
-  const live = dashboards > 0 ? await startSwarm({ url: `http://127.0.0.1:${port}`, count: dashboards, client, auth: swarmAuth(token, plan.live) }, DASHBOARD_NICE) : null;
+  const live = dashboards > 0 ? await startSwarm({ url: `http://127.0.0.1:${port}`, count: dashboards, client, auth: swarmAuth(token, plan.live), pageReads: true }, DASHBOARD_NICE) : null;
   const acked: { sent: number; acked: number }[] = [];
   const http: number[] = [];
   // Rotate through the fleet so each phase reaches different devices (states move on as devices report again).
@@ -148,7 +150,7 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
   const generatorCpu = (generator.user + generator.system) / 1e6 / elapsed;
   const dashboardCpu = ((live?.cpuSeconds() ?? 0) - dashboardsBefore) / elapsed;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const received = (await live?.stop()) ?? { arrivals: [], events: {}, check: null };
+  const received = (await live?.stop()) ?? { arrivals: [], events: {}, check: null, pageReads: { ok: 0, failed: 0 } };
   const deltas = received.arrivals;
 
   // Report → dashboard: from sending a report to the first fleet:delta a dashboard receives after the ack
@@ -169,6 +171,7 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
     live: plan.live,
     eventsPerDashboardSecond,
     check: received.check,
+    pageReads: { perSecond: received.pageReads.ok / (elapsed + 1), failed: received.pageReads.failed },
     reportsPerSecond: acked.length / elapsed,
     serverCpu,
     serverWaited,
@@ -304,7 +307,7 @@ enrollment over HTTP: ${HTTP_ENROLLMENTS} devices in ${enrollSeconds.toFixed(1)}
         `  ${String(p.dashboards).padStart(5)} dashboards${p.dashboards > 0 ? ` (${`${p.client}, ${p.live}`.padEnd(16)})` : ' '.repeat(19)}: ${p.reportsPerSecond.toFixed(0).padStart(5)} reports/s, server CPU ${(p.serverCpu * 100).toFixed(0)}% (waited for a core ${(p.serverWaited * 100).toFixed(0)}%) ` +
           `(${(p.reportsPerSecond / p.serverCpu).toFixed(0)} reports per server CPU-second; load generator ${(p.generatorCpu * 100).toFixed(0)}%, dashboards ${(p.dashboardCpu * 100).toFixed(1)}%), ` +
           `HTTP p50 ${formatMs(percentile(p.http, 50))} p99 ${formatMs(percentile(p.http, 99))}` +
-          (p.dashboards > 0 ? `, report→dashboard p95 ${formatMs(percentile(p.toDashboard, 95))} p99 ${formatMs(percentile(p.toDashboard, 99))}; each dashboard got ${events}` : '') +
+          (p.dashboards > 0 ? `, report→dashboard p95 ${formatMs(percentile(p.toDashboard, 95))} p99 ${formatMs(percentile(p.toDashboard, 99))}; each dashboard got ${events}; overview reads after deltas ${p.pageReads.perSecond.toFixed(1)}/s${p.pageReads.failed ? ` (${p.pageReads.failed} failed)` : ''}` : '') +
           (p.retryAfter ? `, ${p.retryAfter} × 429` : ''),
       );
     }

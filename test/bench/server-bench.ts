@@ -213,7 +213,7 @@ async function fanoutCost(): Promise<void> {
     };
     log('\nlive fan-out per tick (in-process hub, dashboards in a separate process, server CPU per tick; events: separate messages, tick: one live:tick):');
     for (const [dashboards, live] of [[0, 'tick'], [100, 'events'], [100, 'tick'], [1000, 'events'], [1000, 'tick']] as const) {
-      const swarm = dashboards > 0 ? await startSwarm({ url: server.url, count: dashboards, client: DASHBOARD_CLIENT, auth: swarmAuth(token, live) }, DASHBOARD_NICE) : null;
+      const swarm = dashboards > 0 ? await startSwarm({ url: server.url, count: dashboards, client: DASHBOARD_CLIENT, auth: swarmAuth(token, live), pageReads: true }, DASHBOARD_NICE) : null;
       await cpuPerTick(false); // warm-up
       const delta = await cpuPerTick(false);
       const both = await cpuPerTick(true);

@@ -27,6 +27,8 @@ export interface SwarmStart {
   /** `wire`: bare engine.io dashboards plus one socket.io-client witness; `socket.io`: socket.io-client only. */
   client: SwarmClient;
   auth: Record<string, unknown>;
+  /** Wire dashboards also re-read the overview after deltas as the dashboard does (needs `auth.token`). */
+  pageReads?: boolean;
 }
 
 export type SwarmRequest = { type: 'ready' } | { type: 'error'; message: string } | { type: 'stop' };
@@ -39,6 +41,8 @@ export interface SwarmResult {
   events: Record<string, number>;
   /** Wire dashboards against the socket.io-client witness (null without wire dashboards). */
   check: WitnessCheck | null;
+  /** Overview reads the dashboards made after deltas, paced as the dashboard paces them; failed ones apart. */
+  pageReads: { ok: number; failed: number };
 }
 
 export interface Swarm {

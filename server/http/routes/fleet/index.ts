@@ -141,9 +141,15 @@ export function fleetRouter(ctx: PlatformContext, service: FleetService, reads: 
     if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => reads.clear());
     next();
   });
-  /** Live refreshes share the value computed after the latest tick; every other read computes afresh. */
-  const aggregate = <T>(req: Request, key: string, compute: () => Promise<T>): Promise<T> =>
-    req.get(LIVE_REFRESH_HEADER) === '1' ? reads.shared(key, compute) : reads.fresh(key, compute);
+  /**
+   * Live refreshes share the body computed after the latest tick (kept serialised: with many dashboards
+   * open, serialising per request would cost more than computing once); every other read computes afresh.
+   */
+  const sendAggregate = async (req: Request, res: Response, key: string, compute: () => Promise<unknown>) => {
+    const serialise = async () => JSON.stringify(await compute());
+    const body = await (req.get(LIVE_REFRESH_HEADER) === '1' ? reads.shared(key, serialise) : reads.fresh(key, serialise));
+    res.type('application/json').send(body);
+  };
   const viewer = ctx.requireAuth('viewer');
   const admin = ctx.requireAuth('admin');
   const json = express.json({ limit: '64kb' });
@@ -158,18 +164,10 @@ export function fleetRouter(ctx: PlatformContext, service: FleetService, reads: 
     }
   };
 
-  router.get('/fleet/summary', viewer, async (req, res) => {
-    res.json(await aggregate(req, 'summary', () => service.summary()));
-  });
-  router.get('/kbs', viewer, async (req, res) => {
-    res.json({ items: await aggregate(req, 'kbs', () => service.kbs()) });
-  });
-  router.get('/errors', viewer, async (req, res) => {
-    res.json({ items: await aggregate(req, 'errors', () => service.errors()) });
-  });
-  router.get('/corruption/clusters', viewer, async (req, res) => {
-    res.json(await aggregate(req, 'clusters', () => service.clusters()));
-  });
+  router.get('/fleet/summary', viewer, (req, res) => sendAggregate(req, res, 'summary', () => service.summary()));
+  router.get('/kbs', viewer, (req, res) => sendAggregate(req, res, 'kbs', async () => ({ items: await service.kbs() })));
+  router.get('/errors', viewer, (req, res) => sendAggregate(req, res, 'errors', async () => ({ items: await service.errors() })));
+  router.get('/corruption/clusters', viewer, (req, res) => sendAggregate(req, res, 'clusters', () => service.clusters()));
   router.get('/corruption/clusters/:family', viewer, async (req, res) => {
     const page = parseInput(clusterPageSchema, req.query, 'cluster query');
     const family = String(req.params.family);
