@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../usage-error';
 import { createLogger } from '../log';
 import { AgentLoop } from '../runtime/agent-loop';
-import { currentLauncher, runWorker, type WorkerLauncher } from '../runtime/worker-process';
+import { currentLauncher, runFirstWorker, runWorker, type WorkerLauncher } from '../runtime/worker-process';
 import type { DrainResult } from '../ship/sender';
 import type { SupervisorSettings } from './worker';
 
@@ -16,12 +16,13 @@ const WORKER_TIMEOUT_MS = 2 * 60 * 60_000;
 
 export async function runRunCommand(argv: string[], launcher: WorkerLauncher = currentLauncher()): Promise<number> {
   // Configuration is validated once, by a worker, with the same code every command uses.
-  const checked = await runWorker(launcher, 'config', argv, 60_000, true);
+  const { answer: checked, dropped } = await runFirstWorker(launcher, 'config', argv, 60_000, true);
   if (checked.code !== 0 || checked.json === null) {
     throw new ConfigError(checked.stderr.trim().replace(/^patchlens-agent: /, '') || `configuration check failed (exit ${checked.code})`);
   }
   const settings = checked.json as SupervisorSettings;
   const log = createLogger({ level: settings.logLevel, dir: join(settings.stateDir, 'logs') });
+  if (dropped.length > 0) log.warn({ dropped, node: process.version }, 'this Node.js does not know some worker memory settings; workers start without them');
 
   const work = async (kind: 'cycle' | 'drain'): Promise<DrainResult> => {
     const answer = await runWorker(launcher, kind, argv, WORKER_TIMEOUT_MS);

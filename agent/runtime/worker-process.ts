@@ -81,6 +81,35 @@ export function runWorker(launcher: WorkerLauncher, kind: string, argv: string[]
   });
 }
 
+/** Node's answer to a flag it does not know: exit 9 and `node: bad option: --flag`. */
+const BAD_OPTION_EXIT = 9;
+const BAD_OPTION = /bad option: (--\S+)/;
+
+/**
+ * `runWorker` for the first worker of a supervisor: a flag of WORKER_NODE_FLAGS that this node.exe
+ * does not know (V8 settings come and go between Node versions) is removed from the launcher, so
+ * every later worker starts without it, and the worker is started again. An upgraded Node then runs
+ * the agent with a little more memory instead of not at all. Returns the answer and the flags dropped.
+ */
+export async function runFirstWorker(
+  launcher: WorkerLauncher,
+  kind: string,
+  argv: string[],
+  timeoutMs: number,
+  quiet = false,
+  droppable: readonly string[] = WORKER_NODE_FLAGS,
+): Promise<{ answer: WorkerAnswer; dropped: string[] }> {
+  const dropped: string[] = [];
+  for (;;) {
+    const answer = await runWorker(launcher, kind, argv, timeoutMs, quiet);
+    const unknown = answer.code === BAD_OPTION_EXIT ? BAD_OPTION.exec(answer.stderr)?.[1] : undefined;
+    const index = unknown === undefined || !droppable.includes(unknown) ? -1 : launcher.prefix.indexOf(unknown);
+    if (unknown === undefined || index < 0) return { answer, dropped };
+    launcher.prefix.splice(index, 1);
+    dropped.push(unknown);
+  }
+}
+
 function parseLine(line: string): unknown {
   try {
     return line ? JSON.parse(line) : null;
