@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import type { Duplex } from 'node:stream';
+import { pipeline, type Duplex } from 'node:stream';
 import { isIP } from 'node:net';
 import { checkServerUrl } from '../config';
 
@@ -101,7 +101,8 @@ export class Transport {
       request.on('timeout', () => request.destroy(new NetworkError(`${url.host}: no answer within ${this.timeoutMs} ms`)));
       request.on('error', fail);
       if (typeof body === 'string') request.end(body);
-      else createReadStream(body.file).on('error', (error) => request.destroy(error)).pipe(request);
+      // pipeline closes the file whatever happens to the request (no handle left on a spool file).
+      else pipeline(createReadStream(body.file), request, () => undefined);
     });
   }
 
