@@ -11,7 +11,7 @@ export const FRAMING_JOB = 'patchlens-framing-job';
 export const CONSUMED_SLOT = 0;
 export const CANCELLED_SLOT = 1;
 /** Batches posted but not yet replayed before the worker waits: bounds the memory a slow reader can pile up. */
-export const MAX_BATCHES_IN_FLIGHT = 3;
+export const MAX_BATCHES_IN_FLIGHT = 2;
 
 export interface FramingJob {
   role: typeof FRAMING_JOB;

@@ -88,7 +88,7 @@ export class FramingRun {
       control,
     };
     // The worker's garbage is short-lived (the strings of one record): a small young generation keeps its memory down.
-    this.worker = new Worker(script, { eval: true, workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    this.worker = new Worker(script, { eval: true, workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 1, stackSizeMb: 1 } });
     this.worker.on('message', (message: FramingMessage) => {
       if (this.receive) this.receive(message);
       else this.waiting.push(message);
