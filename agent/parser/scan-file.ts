@@ -1,7 +1,8 @@
 // Streams one log file into a parser from a saved cursor, detecting rotation and truncation.
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { basename } from 'node:path';
+import { promisify } from 'node:util';
 import { logKindOf } from './log-files';
 import type { ServicingLogParser } from './parser';
 
@@ -52,13 +53,15 @@ export async function scanFile(
   options: ScanFileOptions = {},
 ): Promise<FileCursor> {
   options.signal?.throwIfAborted();
-  const handle = await open(path, 'r');
+  // Opening, the size and the head are a few microseconds each on a local file: done synchronously,
+  // each spares a thread-pool round trip, which costs more than the call.
+  const fd = openSync(path, 'r');
   try {
-    const stats = await handle.stat();
+    const stats = fstatSync(fd);
     const size = stats.size;
     const buffer = Buffer.allocUnsafe(Math.max(HEAD_BYTES, Math.min(READ_CHUNK_BYTES, size)));
     const headLength = Math.min(size, HEAD_BYTES);
-    await readFully(handle, buffer, headLength, 0);
+    readFullySync(fd, buffer, headLength, 0);
     const fingerprint = headFingerprint(buffer.subarray(0, headLength));
 
     let start = 0;
@@ -73,53 +76,94 @@ export async function scanFile(
       modifiedAt: stats.mtimeMs,
       mode: start > 0 ? 'resume' : cursor !== null ? 'restart' : 'new',
     });
-    // Two buffers: the next read runs on the I/O thread while the current chunk is parsed.
-    const buffers = [buffer, Buffer.allocUnsafe(buffer.length)] as const;
-    let position = start;
-    let lastLineEnd = start;
-    let current = 0;
-    let nextRead: Promise<number> | null = position < size ? readFully(handle, buffers[0], Math.min(buffer.length, size - position), position) : null;
-    try {
-      while (nextRead !== null) {
-        const got = await nextRead;
-        nextRead = null;
-        if (got === 0) break;
-        const chunk = (buffers[current] as Buffer).subarray(0, got);
-        const chunkStart = position;
-        position += got;
-        current ^= 1;
-        if (position < size) nextRead = readFully(handle, buffers[current] as Buffer, Math.min(buffer.length, size - position), position);
-        options.signal?.throwIfAborted();
-        const newline = chunk.lastIndexOf(10);
-        if (newline !== -1) lastLineEnd = chunkStart + newline + 1;
-        parser.write(chunk);
-        options.onProgress?.(position, size);
-      }
-    } finally {
-      // Never close the file under a read still in flight.
-      await nextRead?.catch(() => 0);
-    }
+    const pass = { parser, options, position: start, lastLineEnd: start };
+    if (size - start <= SYNC_PASS_BYTES) readSynchronously(fd, buffer, size, pass);
+    else await readOverlapped(fd, buffer, size, pass);
+    let lastLineEnd = pass.lastLineEnd;
     if (options.final) {
       parser.endFile();
-      lastLineEnd = position;
+      lastLineEnd = pass.position;
     } else {
-      parser.dropUnterminatedLine(position - lastLineEnd);
+      parser.dropUnterminatedLine(pass.position - lastLineEnd);
     }
     return { path, offset: lastLineEnd, size, headFingerprint: fingerprint, headLength };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-async function readFully(
-  handle: Awaited<ReturnType<typeof open>>,
-  buffer: Buffer,
-  length: number,
-  position: number,
-): Promise<number> {
+/**
+ * Up to this many bytes from the cursor (an agent cycle's appended tail) are read synchronously: a
+ * read of page-cached bytes costs less than the thread-pool round trip of an asynchronous one, and a
+ * few reads block the event loop for well under a millisecond. Larger passes overlap reading and parsing.
+ */
+export const SYNC_PASS_BYTES = 4 * 1024 * 1024;
+
+/** Where a pass stands: bytes read up to `position`, the last complete line ending at `lastLineEnd`. */
+interface Pass {
+  parser: ServicingLogParser;
+  options: ScanFileOptions;
+  position: number;
+  lastLineEnd: number;
+}
+
+/** Parses one chunk read at `pass.position` and moves the pass on. */
+function take(pass: Pass, chunk: Buffer, size: number): void {
+  const chunkStart = pass.position;
+  pass.position += chunk.length;
+  pass.options.signal?.throwIfAborted();
+  const newline = chunk.lastIndexOf(10);
+  if (newline !== -1) pass.lastLineEnd = chunkStart + newline + 1;
+  pass.parser.write(chunk);
+  pass.options.onProgress?.(pass.position, size);
+}
+
+function readSynchronously(fd: number, buffer: Buffer, size: number, pass: Pass): void {
+  while (pass.position < size) {
+    const got = readFullySync(fd, buffer, Math.min(buffer.length, size - pass.position), pass.position);
+    if (got === 0) break;
+    take(pass, buffer.subarray(0, got), size);
+  }
+}
+
+/** Two buffers: the next read runs on the I/O thread while the current chunk is parsed. */
+async function readOverlapped(fd: number, buffer: Buffer, size: number, pass: Pass): Promise<void> {
+  const buffers = [buffer, Buffer.allocUnsafe(buffer.length)] as const;
+  let current = 0;
+  let nextRead: Promise<number> | null = readFully(fd, buffers[0], Math.min(buffer.length, size - pass.position), pass.position);
+  try {
+    while (nextRead !== null) {
+      const got = await nextRead;
+      nextRead = null;
+      if (got === 0) break;
+      const chunk = (buffers[current] as Buffer).subarray(0, got);
+      const following = pass.position + got;
+      current ^= 1;
+      if (following < size) nextRead = readFully(fd, buffers[current] as Buffer, Math.min(buffer.length, size - following), following);
+      take(pass, chunk, size);
+    }
+  } finally {
+    // Never close the file under a read still in flight.
+    await nextRead?.catch(() => 0);
+  }
+}
+
+function readFullySync(fd: number, buffer: Buffer, length: number, position: number): number {
   let total = 0;
   while (total < length) {
-    const { bytesRead } = await handle.read(buffer, total, length - total, position + total);
+    const bytesRead = readSync(fd, buffer, total, length - total, position + total);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+  }
+  return total;
+}
+
+const readAt = promisify(read);
+
+async function readFully(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
+  let total = 0;
+  while (total < length) {
+    const { bytesRead } = await readAt(fd, buffer, total, length - total, position + total);
     if (bytesRead === 0) break;
     total += bytesRead;
   }
