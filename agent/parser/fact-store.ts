@@ -105,12 +105,19 @@ function entryOfRow(row: string): PackageEntry {
   };
 }
 
-/** A row's identity and state, without reading the rest. */
-function identityAndStateOfRow(row: string): [string, string | null] {
-  const first = row.indexOf('|');
-  const second = first === -1 ? -1 : row.indexOf('|', first + 1);
-  const third = second === -1 ? -1 : row.indexOf('|', second + 1);
-  return [identityOfRow(row), second === -1 ? null : fieldOfRow(row.slice(second + 1, third === -1 ? row.length : third))];
+/** The reported fields of a row (the first seven), or null when it names no state (not reported); the clock fields are not read. */
+function recordOfRow(row: string): PackageRecord | null {
+  const fields: (string | null)[] = [];
+  for (let start = 0; fields.length < 7; ) {
+    const bar = row.indexOf('|', start);
+    fields.push(start > row.length ? null : fieldOfRow(row.slice(start, bar === -1 ? row.length : bar)));
+    if (fields.length === 3 && !fields[2]) return null;
+    start = bar === -1 ? row.length + 1 : bar + 1;
+  }
+  return {
+    identity: fields[0] ?? '', kb: fields[1] ?? null, state: fields[2] as PackageState, lastResult: fields[3] ?? null,
+    failureSource: fields[4] ?? null, lastChangeAt: fields[5] ?? null, client: fields[6] ?? null,
+  };
 }
 
 function identityOfRow(row: string): string {
@@ -300,14 +307,15 @@ export class FactStore implements FactSink {
     this.servicingStack = { version: detached(observation.servicingStack), seen };
   }
 
-  /** Every entry; a restored row is read for the call, not kept (so it is saved again as it came). */
-  private *entries(): Generator<PackageEntry> {
-    for (const value of this.packages.items.values()) yield typeof value === 'string' ? entryOfRow(value) : value;
-  }
-
+  /** Packages that have a state; a restored row is read for the call, not kept (so it is saved again as it came). */
   packageRecords(): PackageRecord[] {
     const out: PackageRecord[] = [];
-    for (const entry of this.entries()) {
+    for (const entry of this.packages.items.values()) {
+      if (typeof entry === 'string') {
+        const record = recordOfRow(entry);
+        if (record) out.push(record);
+        continue;
+      }
       if (!entry.state) continue;
       out.push({
         identity: entry.identity,
@@ -342,11 +350,11 @@ export class FactStore implements FactSink {
    * `major.revision` of the newest installed cumulative update (`Package_for_RollupFix~…~~19041.4894.1.9`
    * → `19041.4894`). For the Windows 10 2004–22H2 family CBS always prints 19041, whatever the
    * marketed build (19045); the agent replaces it with the registry's build when it has one.
+   * `packages`: this store's `packageRecords()`, when the caller has them already.
    */
-  osBuild(): string | undefined {
+  osBuild(packages: PackageRecord[] = this.packageRecords()): string | undefined {
     let best: { major: number; revision: number } | null = null;
-    for (const value of this.packages.items.values()) {
-      const [identity, state] = typeof value === 'string' ? identityAndStateOfRow(value) : [value.identity, value.state];
+    for (const { identity, state } of packages) {
       if (state !== 'Installed' && state !== 'Permanent') continue;
       const build = rollupBuildOf(identity);
       if (build && (!best || build.major > best.major || (build.major === best.major && build.revision > best.revision))) best = build;

@@ -180,13 +180,14 @@ export class ServicingLogParser {
     }
     this.syncLineCount();
     const device: ParsedLogFacts['device'] = {};
-    const osBuild = this.store.osBuild();
+    const packages = this.store.packageRecords();
+    const osBuild = this.store.osBuild(packages);
     const servicingStack = this.store.servicingStackVersion();
     if (osBuild) device.osBuild = osBuild;
     if (servicingStack) device.servicingStack = servicingStack;
     return {
       device,
-      packages: this.store.packageRecords(),
+      packages,
       failures: this.store.failureRecords(),
       corruption: this.store.corruptionRecords(),
       scans: this.store.scanRecords(),
