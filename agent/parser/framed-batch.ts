@@ -86,8 +86,12 @@ export class FramedBatchWriter implements FramedSink {
     this.putLarge(modifiedAt);
   }
 
-  /** `textAt`: where `record.text` starts in `record.raw` when it is that part of it, else -1. */
-  record(record: LogRecord, textAt = -1): void {
+  /**
+   * `textAt`, `textEnd`: where `record.text` starts and ends in `record.raw` when it is that part of
+   * it (then `record.text` is not read), else -1. `oneByte`: no string of the record has a character
+   * above U+00FF, so none needs checking.
+   */
+  record(record: LogRecord, textAt = -1, textEnd = -1, oneByte = false): void {
     // Ids first: a new one is an event of its own, written before the record that uses it.
     const file = this.id(record.file);
     const level = this.id(record.level);
@@ -112,23 +116,21 @@ export class FramedBatchWriter implements FramedSink {
     if (component === NOT_INTERNED) this.text(record.component);
     if ((flags & (TIME_PRESENT | TIME_REPEATED)) === TIME_PRESENT) {
       this.lastTime = record.time;
-      this.text(record.time as string);
+      this.text(record.time as string, oneByte);
     }
-    if (record.csiSequence !== null) this.text(record.csiSequence);
-    if (record.csiUtc !== null) this.text(record.csiUtc);
-    const raw = record.raw;
-    this.text(raw);
-    const text = record.text;
+    if (record.csiSequence !== null) this.text(record.csiSequence, oneByte);
+    if (record.csiUtc !== null) this.text(record.csiUtc, oneByte);
+    this.text(record.raw, oneByte);
     this.room(2);
     if (textAt >= 0) {
       // The message as its place in the head line: its characters are not sent twice.
       this.put(textAt);
-      this.put(text.length);
+      this.put(textEnd >= 0 ? textEnd - textAt : record.text.length);
     } else {
       this.put(-1);
-      this.text(text);
+      this.text(record.text);
     }
-    for (const line of record.continuation) this.text(line);
+    for (const line of record.continuation) this.text(line, oneByte);
   }
 
   clockSample(localTime: string, utcStamp: string): void {
@@ -185,8 +187,11 @@ export class FramedBatchWriter implements FramedSink {
     this.put(whole % TWO_TO_32 | 0);
   }
 
-  /** A string as (start, length): one byte per character when it is ASCII, else UTF-16 (length stored as -length-1). */
-  private text(value: string): void {
+  /**
+   * A string as (start, length): one byte per character when none is above U+00FF (`oneByte` says
+   * so, or it is ASCII), else UTF-16 (length stored as -length-1).
+   */
+  private text(value: string, oneByte = false): void {
     const length = value.length;
     if (this.charCount + 2 * length + 1 > this.chars.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.chars.length, this.charCount + 2 * length + 1));
@@ -195,7 +200,7 @@ export class FramedBatchWriter implements FramedSink {
     }
     this.room(2);
     const chars = this.chars as unknown as NativeSlicing;
-    if (Buffer.byteLength(value, 'utf8') === length) {
+    if (oneByte || Buffer.byteLength(value, 'utf8') === length) {
       this.put(this.charCount);
       this.put(length);
       this.charCount += chars.latin1Write(value, this.charCount);

@@ -14,9 +14,15 @@ export const MAX_RECORD_CHARS = 4 * MAX_LINE_CHARS;
 export interface FramerOutput {
   /**
    * A finished record that is not known noise. `textAt` is where its `text` starts in its `raw`
-   * line when it is that part of it (-1 when not: CheckSUR lines are trimmed).
+   * line when it is that part of it (-1 when not: CheckSUR lines are trimmed), `textEnd` where it
+   * ends. `oneByte`: every string of the record was read from bytes, so no character is above U+00FF.
    */
-  record(record: LogRecord, textAt: number): void;
+  record(record: LogRecord, textAt: number, textEnd: number, oneByte: boolean): void;
+  /**
+   * The sink takes a record's text from its raw line (`textAt`, `textEnd`) whenever it is part of
+   * it: then the framer leaves `text` empty rather than make a copy nobody reads.
+   */
+  readonly textFromRaw?: boolean;
   /** A CSI `seq@YYYY/M/D:HH:MM:SS.mmm` stamp (UTC) seen on a line whose local time is `localTime`. */
   clockSample(localTime: string, utcStamp: string): void;
 }
@@ -82,6 +88,8 @@ export class RecordFramer {
   private openTextStart = 0;
   /** Where the open record's `text` starts in its raw line (after blanks a head-less line starts with). */
   private openTextAt = 0;
+  private openTextEnd = 0;
+  private openOneByte = false;
   private skipping = false;
   /** Characters held by the open record, to keep one record's memory bounded. */
   private pendingChars = 0;
@@ -182,7 +190,7 @@ export class RecordFramer {
     this.skipping = false;
     if (!open) return;
     this.open = null;
-    this.out.record(open, this.openTextAt);
+    this.out.record(open, this.openTextAt, this.openTextEnd, this.openOneByte);
   }
 
   snapshot(): FramerState {
@@ -292,7 +300,7 @@ export class RecordFramer {
       this.out.record({
         time: null, level: null, messageId: null, component: '', csiSequence: null, csiUtc: null,
         text: line.trim(), continuation: [], raw: line, file: this.file, line: this.lines,
-      }, -1);
+      }, -1, -1, false);
       return;
     }
     const head = this.head;
@@ -304,7 +312,7 @@ export class RecordFramer {
     if (this.skipping && (start === end || !mayStartTolerantHead(codes[start] as number))) return;
     const line = textOf(codes, start, end);
     if (readTolerantHead(line, head)) this.openRecord(charCodesOfText(line), 0, line.length, line);
-    else this.continueWith(line);
+    else this.continueWith(line, false, !(codes instanceof Uint16Array));
   }
 
   /** A head line (already read into `this.head`, indices absolute in `codes`) opens a record; `line` is its text when already made. */
@@ -332,7 +340,7 @@ export class RecordFramer {
         while (textStart < end && codes[textStart] === 32) textStart++;
       } else if (this.open || this.skipping) {
         // A CSI record re-chunked mid-token: the "head" continues the previous record.
-        if (!this.skipping) this.continueWith(line ?? textOf(codes, start, end), true);
+        if (!this.skipping) this.continueWith(line ?? textOf(codes, start, end), true, line === null && !(codes instanceof Uint16Array));
         return;
       }
     }
@@ -362,7 +370,8 @@ export class RecordFramer {
     }, line === null ? codes : null, start);
   }
 
-  private continueWith(line: string, evenHeadless = false): void {
+  /** `oneByte`: `line` was read from bytes (no character above U+00FF). */
+  private continueWith(line: string, evenHeadless = false, oneByte = false): void {
     if (this.skipping) return; // a continuation of known noise
     const open = this.open;
     if (
@@ -371,6 +380,7 @@ export class RecordFramer {
     ) {
       if (open.continuation === NO_CONTINUATION) open.continuation = [line];
       else open.continuation.push(line);
+      this.openOneByte &&= oneByte;
       this.pendingChars += line.length;
       return;
     }
@@ -408,6 +418,8 @@ export class RecordFramer {
     this.openTimeStart = pending.timeStart;
     this.openTextStart = pending.textStart;
     this.openTextAt = textStart;
+    this.openTextEnd = end;
+    this.openOneByte = codes !== null && !(codes instanceof Uint16Array) && continuation.length === 0;
     this.pendingChars = raw.length;
     for (const line of continuation) this.pendingChars += line.length;
     this.open = {
@@ -417,7 +429,7 @@ export class RecordFramer {
       component: pending.component,
       csiSequence: pending.csiSequence,
       csiUtc: pending.csiUtc,
-      text: codes ? textOf(codes, rawStart + textStart, rawStart + end) : raw.slice(textStart, end),
+      text: codes ? (this.out.textFromRaw ? '' : textOf(codes, rawStart + textStart, rawStart + end)) : raw.slice(textStart, end),
       continuation,
       raw,
       file: pending.file,

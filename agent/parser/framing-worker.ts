@@ -44,7 +44,8 @@ export function serveFraming(): void {
   const control = new Int32Array(job.control);
   const writer = new FramedBatchWriter();
   const framer = new RecordFramer({
-    record: (record, textAt) => writer.record(record, textAt),
+    textFromRaw: true,
+    record: (record, textAt, textEnd, oneByte) => writer.record(record, textAt, textEnd, oneByte),
     clockSample: (local, stamp) => writer.clockSample(local, stamp),
   });
   let posted = 0;
