@@ -9,6 +9,11 @@ export interface FramedSink {
   /** The file's bytes are all framed: `bytes` read, `lines` physical lines. */
   endFile(bytes: number, lines: number): void;
   progress(fileIndex: number, bytesRead: number, totalBytes: number): void;
+  /**
+   * The sink reads a record's `raw` only while `record` runs, if at all (evidence of the rare
+   * fact-bearing lines): then records make it a string only when it is read.
+   */
+  readonly rawOnDemand?: boolean;
 }
 
 /** One batch as posted between threads; both buffers are transferred, not copied. */
@@ -213,6 +218,34 @@ export class FramedBatchWriter implements FramedSink {
   }
 }
 
+/**
+ * A replayed record whose head line becomes a string when read: most records are matched by their
+ * message alone. Valid while its batch is replayed (the batch's buffer then goes back to the writer).
+ */
+class ReplayedRecord implements LogRecord {
+  constructor(
+    public time: string | null,
+    public level: string | null,
+    public messageId: string | null,
+    public component: string,
+    public csiSequence: string | null,
+    public csiUtc: string | null,
+    public text: string,
+    public continuation: string[],
+    public file: string,
+    public line: number,
+    private readonly chars: NativeSlicing,
+    private readonly rawStart: number,
+    private readonly rawLength: number,
+  ) {}
+
+  get raw(): string {
+    const start = this.rawStart;
+    const length = this.rawLength;
+    return length >= 0 ? this.chars.latin1Slice(start, start + length) : this.chars.ucs2Slice(start, start + 2 * (-length - 1));
+  }
+}
+
 /** Replays batches into a sink, in the order they were written; keeps the interned strings between batches. */
 export class FramedBatchReader {
   private readonly interned: string[] = [];
@@ -273,7 +306,8 @@ export class FramedBatchReader {
     const csiUtc = (flags & HAS_STAMP) !== 0 ? this.text() : null;
     const rawStart = this.ints[this.at] as number;
     const rawLength = this.ints[this.at + 1] as number;
-    const raw = this.text();
+    const raw = this.sink.rawOnDemand ? null : this.text();
+    if (raw === null) this.at += 2;
     const textAt = this.next();
     let text: string;
     if (textAt === -1) text = this.text();
@@ -289,10 +323,12 @@ export class FramedBatchReader {
       continuation = [];
       for (let i = 0; i < continuationLines; i++) continuation.push(this.text());
     }
-    this.sink.record({
-      time, level: levelText, messageId: messageIdText, component: componentText, csiSequence, csiUtc,
-      text, continuation, raw, file: fileName, line,
-    });
+    this.sink.record(raw === null
+      ? new ReplayedRecord(time, levelText, messageIdText, componentText, csiSequence, csiUtc, text, continuation, fileName, line, this.chars, rawStart, rawLength)
+      : {
+        time, level: levelText, messageId: messageIdText, component: componentText, csiSequence, csiUtc,
+        text, continuation, raw, file: fileName, line,
+      });
   }
 
   private named(id: number): string | null {

@@ -141,6 +141,8 @@ export class ServicingLogParser {
    */
   framedInput(names: string[]): Omit<FramedSink, 'progress'> {
     return {
+      // Handlers read `raw` while they handle a record, never later.
+      rawOnDemand: true,
       beginFile: (index, kind, modifiedAt) => this.beginFile(names[index] as string, kind, { modifiedAt }),
       record: (record) => this.dispatch(record),
       clockSample: (local, stamp) => this.sampleClock(local, csiStampMillis(stamp)),
