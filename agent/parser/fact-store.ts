@@ -85,10 +85,10 @@ function packageRow(entry: PackageEntry): string {
   return ROW_FIELDS.map((field) => rowField(entry[field])).join('|');
 }
 
-/** The fields of a row (past the end of a short row: null). */
-function fieldsOfRow(row: string): (string | null)[] {
+/** The first `count` fields of a row (past the end of a short row: null). */
+function fieldsOfRow(row: string, count: number = ROW_FIELDS.length): (string | null)[] {
   const fields: (string | null)[] = [];
-  for (let start = 0; fields.length < ROW_FIELDS.length; ) {
+  for (let start = 0; fields.length < count; ) {
     const bar = row.indexOf('|', start);
     fields.push(start > row.length ? null : fieldOfRow(row.slice(start, bar === -1 ? row.length : bar)));
     start = bar === -1 ? row.length + 1 : bar + 1;
@@ -96,24 +96,20 @@ function fieldsOfRow(row: string): (string | null)[] {
   return fields;
 }
 
-function entryOfRow(row: string): PackageEntry {
+/** The entry a restored row stands for, once a line names its package. */
+function storedEntryOfRow(row: string): StoredEntry {
   const fields = fieldsOfRow(row);
   return {
     identity: fields[0] ?? '', kb: fields[1] ?? null, state: (fields[2] ?? null) as PackageState | null, lastResult: fields[3] ?? null,
     failureSource: fields[4] ?? null, lastChangeAt: fields[5] ?? null, client: fields[6] ?? null, seen: fields[7] ?? '',
-    failedTarget: fields[8] ?? null,
+    failedTarget: fields[8] ?? null, seenOrder: UNREAD,
   };
 }
 
 /** The reported fields of a row (the first seven), or null when it names no state (not reported); the clock fields are not read. */
 function recordOfRow(row: string): PackageRecord | null {
-  const fields: (string | null)[] = [];
-  for (let start = 0; fields.length < 7; ) {
-    const bar = row.indexOf('|', start);
-    fields.push(start > row.length ? null : fieldOfRow(row.slice(start, bar === -1 ? row.length : bar)));
-    if (fields.length === 3 && !fields[2]) return null;
-    start = bar === -1 ? row.length + 1 : bar + 1;
-  }
+  const fields = fieldsOfRow(row, 7);
+  if (!fields[2]) return null;
   return {
     identity: fields[0] ?? '', kb: fields[1] ?? null, state: fields[2] as PackageState, lastResult: fields[3] ?? null,
     failureSource: fields[4] ?? null, lastChangeAt: fields[5] ?? null, client: fields[6] ?? null,
@@ -387,7 +383,7 @@ export class FactStore implements FactSink {
   private entryFor(identity: string): StoredEntry {
     let entry = this.packages.items.get(identity);
     if (typeof entry === 'string') {
-      entry = storedEntry(entryOfRow(entry));
+      entry = storedEntryOfRow(entry);
       this.packages.items.set(identity, entry);
     } else if (!entry) {
       const clean = detached(identity);
