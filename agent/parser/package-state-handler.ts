@@ -194,9 +194,10 @@ const CACHE_AFTER_LINES = 4_096;
 /**
  * For the shapes `readPackageLine` reads (Read out cached …, (SQM: )Reporting …, Exec: …), what
  * tells a line from others of its kind, as a number: the identity as written (from the first
- * `ackage: ` on), or the whole message. Null for any other message.
+ * `ackage: ` on), or the whole message. Null for any other message. Without `keyed` (the cache is
+ * not in use yet) only whether it is such a line: 0.
  */
-function packageLineKey(text: string): number | null {
+function packageLineKey(text: string, keyed: boolean): number | null {
   let start = -1;
   let stop = 44; // ','
   switch (text.charCodeAt(0)) {
@@ -217,6 +218,7 @@ function packageLineKey(text: string): number | null {
     default:
       return null;
   }
+  if (!keyed) return 0;
   if (start === -1) {
     const at = text.indexOf('ackage: ');
     if (at === -1) return spanHash(text, 0, text.length);
@@ -246,10 +248,13 @@ export function createPackageStateHandler(): RecordHandler<null> {
     handle(record, context: ParseContext, sink) {
       if (record.component !== 'CBS' && record.component !== '') return false;
       const text = record.text;
-      const key = packageLineKey(text);
+      const counted = record.continuation.length === 0;
+      const cached = counted && packageLines >= CACHE_AFTER_LINES;
+      const key = packageLineKey(text, cached);
       if (key === null) return false;
+      if (counted) packageLines++;
       let line: PackageLine | typeof NO_FACT | undefined;
-      if (record.continuation.length === 0 && ++packageLines > CACHE_AFTER_LINES) {
+      if (cached) {
         line = lines.get(key, text);
         if (line === undefined) {
           line = readPackageLine(text, record);
