@@ -7,11 +7,26 @@ import type { UpdateCatalog } from '../../protocol/catalog';
  */
 export function cleanIdentity(value: string | undefined): string | null {
   if (!value) return null;
+  if (isPlainIdentity(value)) return value;
   let token = value.trim().replace(/`~~`/g, '~~');
   const blank = token.search(/\s/);
   if (blank !== -1) token = token.slice(0, blank);
   token = token.replace(/^["']+/, '').replace(/["'.,:;\]]+$/, '');
   return token.length > 0 && token.length <= 1_000 ? token : null;
+}
+
+/**
+ * True when cleaning would return `value` unchanged: printable ASCII without blanks, quotes or
+ * backticks, not ending in punctuation (nearly every identity as CBS prints it).
+ */
+function isPlainIdentity(value: string): boolean {
+  if (value.length > 1_000) return false;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 32 || code >= 127 || code === 34 || code === 39 || code === 96) return false;
+  }
+  const last = value.charCodeAt(value.length - 1);
+  return last !== 46 && last !== 44 && last !== 58 && last !== 59 && last !== 93;
 }
 
 const DIRECT_KB = /(?:^|_)for_KB(\d{4,9})(?=[_~.]|$)/i;

@@ -1,5 +1,6 @@
 // Package state lines: Reporting package change (SQM and plain), Exec: lines, cached applicability read-outs.
 import { PACKAGE_STATES, type PackageState } from '../../protocol/report';
+import { detach } from './framer';
 import { findHresult } from './hresult-text';
 import { readKeyValues } from './key-values';
 import { MessageCache } from './message-cache';
@@ -18,6 +19,7 @@ const DECIMAL_STATES: ReadonlyMap<number, StateWord> = new Map([
 
 function stateWord(value: string | undefined): StateWord | null {
   if (!value) return null;
+  if (STATE_WORDS.has(value)) return value as StateWord;
   const word = value.replace(/[.,]+$/, '').trim();
   return STATE_WORDS.has(word) ? (word as StateWord) : null;
 }
@@ -55,9 +57,20 @@ function lastIndexOf(text: string, search: string, from: number): number {
   return found;
 }
 
+/** Status values by their text: a log prints a handful (`0x0`, a few failure codes) thousands of times. */
+const STATUS_CODES = new Map<string, string | null>();
+const STATUS_CODES_LIMIT = 256;
+
 function statusOf(values: Map<string, string>, key: string): string | null {
   const raw = values.get(key);
-  return raw ? (findHresult(`status: ${raw.split(/\s/)[0] ?? ''}`)?.code ?? null) : null;
+  if (!raw) return null;
+  let code = STATUS_CODES.get(raw);
+  if (code === undefined) {
+    code = findHresult(`status: ${raw.split(/\s/)[0] ?? ''}`)?.code ?? null;
+    if (STATUS_CODES.size >= STATUS_CODES_LIMIT) STATUS_CODES.clear();
+    STATUS_CODES.set(detach(raw), code);
+  }
+  return code;
 }
 
 /** Console-wrapped pastes break lines mid-word; the wrapped pieces are joined back without a separator. */
