@@ -128,8 +128,8 @@ const NO_FACT = Symbol('consumed without a fact');
  * What the message of a package-state record says: an observation (without its time), NO_FACT
  * when the line is consumed without one, or null when it is not a package line this handler takes.
  */
-function readPackageLine(text: string, record: LogRecord): PackageLine | typeof NO_FACT {
-  if (text.startsWith(CACHED)) {
+function readPackageLine(text: string, record: LogRecord, cachedReadOut = text.startsWith(CACHED)): PackageLine | typeof NO_FACT {
+  if (cachedReadOut) {
     const comma = text.indexOf(',', CACHED.length);
     const identity = identityAt(text, CACHED.length, comma === -1 ? text.length : comma);
     if (!identity) return null;
@@ -208,8 +208,10 @@ const CACHE_AFTER_LINES = 4_096;
  * For the shapes `readPackageLine` reads (Read out cached …, (SQM: )Reporting …, Exec: …), what
  * tells a line from others of its kind, as a number: the identity as written (from the first
  * `ackage: ` on), or the whole message. Null for any other message. Without `keyed` (the cache is
- * not in use yet) only whether it is such a line: 0.
+ * not in use yet) only which kind of line it is: CACHED_READ_OUT for `Read out cached …`, else 0.
  */
+const CACHED_READ_OUT = 1;
+
 function packageLineKey(text: string, keyed: boolean): number | null {
   let start = -1;
   let stop = 44; // ','
@@ -231,7 +233,7 @@ function packageLineKey(text: string, keyed: boolean): number | null {
     default:
       return null;
   }
-  if (!keyed) return 0;
+  if (!keyed) return start === CACHED.length ? CACHED_READ_OUT : 0;
   if (start === -1) {
     const at = text.indexOf('ackage: ');
     if (at === -1) return spanHash(text, 0, text.length);
@@ -274,7 +276,7 @@ export function createPackageStateHandler(): RecordHandler<null> {
           lines.set(key, text, line);
         }
       } else {
-        line = readPackageLine(text, record);
+        line = readPackageLine(text, record, key === CACHED_READ_OUT);
       }
       if (line === null) return false;
       if (line === NO_FACT) return true;
