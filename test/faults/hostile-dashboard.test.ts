@@ -114,15 +114,31 @@ describe('hostile data in the dashboard', { skip: skip ?? false, timeout: 120_00
     await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor({ timeout: STEP_MS });
     const deviceLinks = page.locator('tbody a[href^="#/devices/"]');
     await deviceLinks.first().waitFor({ timeout: STEP_MS });
-    for (const label of ['Hostname', 'Corruption family']) {
+    // Each step waits for the answer to its own request and for the page to render it: the filter form
+    // is rebuilt on every navigation, so typing before the previous one rendered would go into a form
+    // that is about to be replaced, and a stale "no match" from the previous step would prove nothing.
+    const params = { Hostname: 'q', 'Corruption family': 'family' } as const;
+    const filterAndRender = async (label: keyof typeof params, text: string) => {
+      const answered = page.waitForResponse(
+        (res) => {
+          const url = new URL(res.url());
+          return url.pathname.endsWith('/api/v1/devices') && (url.searchParams.get(params[label]) ?? '') === text;
+        },
+        { timeout: STEP_MS },
+      );
+      await page.getByLabel(label).fill(text);
+      await page.getByLabel(label).press('Enter');
+      await (await answered).finished();
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    };
+    for (const label of ['Hostname', 'Corruption family'] as const) {
       for (const text of ["' OR '1'='1", "'; DROP TABLE devices; --", '%']) {
-        await page.getByLabel(label).fill(text);
-        await page.getByLabel(label).press('Enter');
+        await filterAndRender(label, text);
         await page.getByText('No device matches these filters.').waitFor({ timeout: STEP_MS });
         assert.equal(await deviceLinks.count(), 0, `${label} = ${text} listed devices`);
       }
-      await page.getByLabel(label).fill('');
-      await page.getByLabel(label).press('Enter');
+      await filterAndRender(label, '');
+      await deviceLinks.first().waitFor({ timeout: STEP_MS });
     }
     await page.goto(`${server.url}#/devices`, { timeout: STEP_MS });
     await deviceLinks.nth(1).waitFor({ timeout: STEP_MS });
