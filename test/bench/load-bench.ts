@@ -12,7 +12,7 @@ import { adminCommand, freePort, startServerProcess } from '../../tools/simulato
 import { CREDENTIAL_PREFIX, generateCredential, hashCredential } from '../../server/security/secrets';
 import { openSqliteStorage } from '../../server/storage/sqlite/storage';
 import type { SimulatedDevice } from '../../tools/simulator/simulated-device';
-import { describeCheck, parseSwarmSpec, processCpuSeconds, startSwarm, swarmAuth, type SwarmClient, type SwarmLive, type SwarmResult } from './swarm';
+import { describeCheck, mean, neighbourBaseline, parseSwarmSpec, processCpuSeconds, startSwarm, swarmAuth, type SwarmClient, type SwarmLive, type SwarmResult } from './swarm';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
 const DASHBOARDS = Number(process.env.BENCH_DASHBOARDS ?? 1_000);
@@ -183,7 +183,6 @@ async function ingestPhase(devices: SimulatedDevice[], serverPid: number, port: 
   };
 }
 
-const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -200,13 +199,9 @@ const median = (values: number[]) => {
 function compareDashboardCost(phases: Phase[]): void {
   const groups = new Map<string, { ratio: number; cpuRatio: number; extraServer: number; messages: number; swarmCpu: number }[]>();
   phases.forEach((p, i) => {
-    if (p.dashboards === 0) return;
-    const before = phases.slice(0, i).reverse().find((q) => q.dashboards === 0);
-    const after = phases.slice(i + 1).find((q) => q.dashboards === 0);
-    const neighbours = [before, after].filter((q): q is Phase => q !== undefined);
-    if (neighbours.length === 0) return;
-    const rate = mean(neighbours.map((q) => q.reportsPerSecond));
-    const perCpu = mean(neighbours.map((q) => q.reportsPerSecond / q.serverCpu));
+    const baseline = p.dashboards === 0 ? null : neighbourBaseline(phases, i);
+    if (!baseline) return;
+    const { rate, perCpu } = baseline;
     const key = `${p.dashboards} ${p.client} (${p.live})`;
     groups.set(key, [
       ...(groups.get(key) ?? []),

@@ -14,7 +14,7 @@ import type { IngestItem } from '../../server/storage/repository';
 import { openSqliteStorage } from '../../server/storage/sqlite/storage';
 import { apiToken, startTestServer } from '../server/harness';
 import { spawnServer, type SpawnedServer } from '../server/spawn-server';
-import { describeCheck, parseSwarmSpec, processCpuSeconds as cpuSeconds, startSwarm, swarmAuth } from './swarm';
+import { describeCheck, neighbourBaseline, parseSwarmSpec, processCpuSeconds as cpuSeconds, startSwarm, swarmAuth } from './swarm';
 import { deviceId, syntheticDeviceReport } from './synthetic-fleet';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 100_000);
@@ -259,15 +259,13 @@ async function main(): Promise<void> {
     }
     log('\ningest over HTTP (POST /api/v1/reports, 202 after commit):');
     phases.forEach((p, i) => {
-      const neighbours = p.dashboards === 0 ? [p] : [phases[i - 1]!, phases[i + 1]!];
-      const base = neighbours.reduce((sum, q) => sum + q.reportsPerSecond, 0) / neighbours.length;
-      const basePerCpu = neighbours.reduce((sum, q) => sum + q.reportsPerSecond / q.serverCpu, 0) / neighbours.length;
+      const baseline = p.dashboards > 0 ? neighbourBaseline(phases, i) : null;
       const errors = Object.keys(p.errors).length ? ` non-202: ${JSON.stringify(p.errors)}` : '';
       const dash = p.dashboards > 0 ? `  report→dashboard p95 ${ms(percentile(p.toDashboard, 95))} p99 ${ms(percentile(p.toDashboard, 99))}` : '';
       log(
         `  ${String(p.dashboards).padStart(4)} dashboards: ${p.reportsPerSecond.toFixed(0).padStart(6)} reports/s` +
-          (p.dashboards > 0
-            ? ` (${((p.reportsPerSecond / base) * 100).toFixed(1)}% of the 0-dashboard phases around it; per server CPU-second ${((p.reportsPerSecond / p.serverCpu / basePerCpu) * 100).toFixed(1)}%)`
+          (baseline
+            ? ` (${((p.reportsPerSecond / baseline.rate) * 100).toFixed(1)}% of the 0-dashboard phases around it; per server CPU-second ${((p.reportsPerSecond / p.serverCpu / baseline.perCpu) * 100).toFixed(1)}%)`
             : '') +
           ` server CPU ${(p.serverCpu * 100).toFixed(0)}%, ${(p.reportsPerSecond / p.serverCpu).toFixed(0)} reports per server CPU-second` +
           `  HTTP p50 ${ms(percentile(p.latencies, 50))} p99 ${ms(percentile(p.latencies, 99))}${dash}${errors}`,

@@ -99,3 +99,26 @@ export function describeCheck(check: WitnessCheck | null): string {
   }
   return `${check.matching} of ${check.dashboards} wire dashboards received the same events as the socket.io-client witness (at least ${check.fewestCompared} each)`;
 }
+
+export const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** What a benchmark phase needs for the dashboard comparison. */
+export interface IngestPhaseRate {
+  dashboards: number;
+  reportsPerSecond: number;
+  /** Server CPU during the phase, 1 = one core busy. */
+  serverCpu: number;
+}
+
+/**
+ * The baseline a dashboard phase is compared with: the mean rate, and rate per server CPU-second, of the
+ * 0-dashboard phases right before and after it, so a machine that gets busier or calmer during the run
+ * does not count as the dashboards' cost. Null when no 0-dashboard phase surrounds it.
+ */
+export function neighbourBaseline(phases: readonly IngestPhaseRate[], index: number): { rate: number; perCpu: number } | null {
+  const before = phases.slice(0, index).reverse().find((q) => q.dashboards === 0);
+  const after = phases.slice(index + 1).find((q) => q.dashboards === 0);
+  const neighbours = [before, after].filter((q): q is IngestPhaseRate => q !== undefined);
+  if (neighbours.length === 0) return null;
+  return { rate: mean(neighbours.map((q) => q.reportsPerSecond)), perCpu: mean(neighbours.map((q) => q.reportsPerSecond / q.serverCpu)) };
+}
