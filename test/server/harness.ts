@@ -133,3 +133,16 @@ export function assertEnvelope(body: unknown, code: string): void {
     throw new Error(`expected an error envelope with code ${code}, got ${JSON.stringify(body)}`);
   }
 }
+
+/**
+ * Polls until `condition` holds and resolves with the milliseconds that took; throws past `boundMs`.
+ * The bound only stops a broken run: a test that has a speed target asserts on the returned time.
+ */
+export async function waitUntil(condition: () => boolean, what = 'condition', boundMs = 15_000): Promise<number> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > boundMs) throw new Error(`${what} not reached within ${boundMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now() - started;
+}

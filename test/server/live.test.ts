@@ -4,18 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { io as connect, type Socket } from 'socket.io-client';
 import { LIVE_TICK_AUTH, type ClientToServerEvents, type DeviceUpdated, type FleetDelta, type LiveTick, type ServerToClientEvents } from '../../protocol/socket-events';
 import { deltaSeq, WireDashboard } from '../bench/wire-dashboard';
-import { apiToken, enroll, login, postReport, startTestServer, syntheticReport, type TestServer } from './harness';
+import { apiToken, enroll, login, postReport, startTestServer, syntheticReport, waitUntil, type TestServer } from './harness';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-/** Waits for a condition, polling; the bound only stops a broken run, it is not a speed target. */
-async function until(condition: () => boolean, what = 'condition', boundMs = 15_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${boundMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 function open(server: TestServer, options: { cookie?: string; origin?: string; token?: string; tick?: boolean }): Promise<Client> {
   const socket: Client = connect(server.url, {
@@ -67,7 +58,7 @@ describe('live push', () => {
       // Every report is committed once acknowledged: the delta announcing the last one is due within one 250 ms tick.
       const acknowledged = Date.now();
       const accepted = () => deltas.reduce((n, d) => n + d.delta.reportsAccepted, 0);
-      await until(() => accepted() >= 20);
+      await waitUntil(() => accepted() >= 20);
       assert.equal(accepted(), 20, `got ${JSON.stringify(deltas)}`);
       const latency = deltas[deltas.length - 1]!.at - acknowledged;
       assert.ok(latency < 1_000, `the last delta arrived ${latency} ms after the last acknowledgement`);
@@ -115,7 +106,7 @@ describe('live push', () => {
       watcher.on('device:updated', (updates) => seen.push(updates));
       bystander.on('device:updated', (updates) => bystanderSeen.push(updates));
       await postReport(server, key, syntheticReport('watched-device', 1)).expect(202);
-      await until(() => seen.length > 0);
+      await waitUntil(() => seen.length > 0);
       assert.equal(seen.length, 1);
       assert.equal(seen[0]![0]!.deviceId, 'watched-device');
       assert.ok(seen[0]![0]!.sections.includes('packages'));
@@ -176,9 +167,9 @@ describe('wire dashboard (the benchmarks\' bare engine.io client)', () => {
       const keys = await Promise.all(Array.from({ length: 3 }, (_, i) => enroll(server, `wire-${i}`)));
       await Promise.all(keys.map((key, i) => postReport(server, key, syntheticReport(`wire-${i}`, 1)).expect(202)));
       const accepted = () => viaSocketIo.reduce((n, [name, delta]) => n + (name === 'fleet:delta' ? (delta as FleetDelta).reportsAccepted : 0), 0);
-      await until(() => accepted() >= 3, 'three reports in fleet:delta');
+      await waitUntil(() => accepted() >= 3, 'three reports in fleet:delta');
       const seen = viaSocketIo.length;
-      await until(() => viaWire.length >= seen, 'the same number of events on the wire dashboard');
+      await waitUntil(() => viaWire.length >= seen, 'the same number of events on the wire dashboard');
       assert.deepEqual(viaWire.slice(0, seen), viaSocketIo.slice(0, seen));
       assert.ok(seqs.length > 0);
       for (const [read, parsed] of seqs) assert.equal(read, parsed);
@@ -195,7 +186,7 @@ describe('wire dashboard (the benchmarks\' bare engine.io client)', () => {
     engine.opts.pingInterval = 20;
     try {
       const wire = await WireDashboard.connect({ url: server.url, auth: { token }, onEvent: () => {} });
-      await until(() => wire.pings >= 3, 'three pings');
+      await waitUntil(() => wire.pings >= 3, 'three pings');
       assert.ok(wire.open);
       for (const socket of server.patchlens.io.of('/').sockets.values()) socket.disconnect(true);
       assert.equal(await wire.closed, 'io server disconnect');
@@ -231,7 +222,7 @@ describe('live:tick (one message per tick for sockets that ask for it)', () => {
       bus.publish('alert.raised', { id: 1, kind: 'cluster_grew', message: 'first', at });
       bus.publish('alert.raised', { id: 2, kind: 'cluster_grew', message: 'second', at });
       server.patchlens.live.flush();
-      await until(() => gotMerged.length >= 1 && gotSeparate.length >= 4, 'the tick on both sockets');
+      await waitUntil(() => gotMerged.length >= 1 && gotSeparate.length >= 4, 'the tick on both sockets');
 
       assert.deepEqual(gotMerged.map(([name]) => name), ['live:tick']);
       const tick = gotMerged[0]![1] as LiveTick;
@@ -257,7 +248,7 @@ describe('live:tick (one message per tick for sockets that ask for it)', () => {
       server.patchlens.live.flush();
       server.patchlens.ctx.bus.publish('cluster.changed', { family: 'pnp_wpdmtp.inf', deviceCount: 2, at: new Date().toISOString() });
       server.patchlens.live.flush();
-      await until(() => got.length >= 1, 'the cluster tick');
+      await waitUntil(() => got.length >= 1, 'the cluster tick');
       assert.deepEqual(Object.keys(got[0]!), ['clusters']);
       // A later message would have arrived before this round trip's answer.
       await merged.timeout(15_000).emitWithAck('device:watch', []);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { AlertRaised, ClientToServerEvents, ClusterChanged, ServerToClientEvents } from '../../../protocol/socket-events';
-import { login } from '../harness';
+import { login, waitUntil } from '../harness';
 import { startFleetServer, type FleetTestServer } from './fleet-server';
 
 let server: FleetTestServer;
@@ -22,12 +22,6 @@ after(async () => {
   await server.close();
 });
 
-async function until(done: () => boolean, ms: number): Promise<number> {
-  const started = Date.now();
-  while (!done() && Date.now() - started < ms) await new Promise((resolve) => setTimeout(resolve, 10));
-  return Date.now() - started;
-}
-
 test('an ingest that opens a cluster reaches the dashboard as cluster:changed within 1 s, and its alert follows', async () => {
   const clusters: ClusterChanged[] = [];
   const alerts: AlertRaised[] = [];
@@ -35,18 +29,18 @@ test('an ingest that opens a cluster reaches the dashboard as cluster:changed wi
   socket.on('alert:raised', (alert) => alerts.push(alert));
 
   assert.equal(await server.ingest('case2-device'), 202);
-  const elapsed = await until(() => clusters.some((item) => item.family === 'dual_wpdmtp.inf'), 1_000);
+  const elapsed = await waitUntil(() => clusters.some((item) => item.family === 'dual_wpdmtp.inf'), 'cluster:changed for dual_wpdmtp.inf');
   assert.ok(elapsed < 1_000, `cluster:changed took ${elapsed} ms`);
   assert.deepEqual(clusters.filter((item) => item.family === 'dual_wpdmtp.inf').map((item) => item.deviceCount), [1]);
 
-  await until(() => alerts.some((alert) => alert.kind === 'cluster-new'), 3_000);
+  await waitUntil(() => alerts.some((alert) => alert.kind === 'cluster-new'), 'the cluster-new alert', 3_000);
   const raised = alerts.filter((alert) => alert.kind === 'cluster-new');
   assert.equal(raised.length, 1);
   assert.match(raised[0]!.message, /dual_wpdmtp\.inf on 1 device/);
 
   assert.equal(await server.ingest('case1-device-a'), 202);
-  await until(() => clusters.some((item) => item.family === 'dual_wpdmtp.inf' && item.deviceCount === 2), 1_000);
-  assert.ok(clusters.some((item) => item.family === 'dual_wpdmtp.inf' && item.deviceCount === 2));
+  const grown = await waitUntil(() => clusters.some((item) => item.family === 'dual_wpdmtp.inf' && item.deviceCount === 2), 'cluster:changed with 2 devices');
+  assert.ok(grown < 1_000, `the second device reached the cluster after ${grown} ms`);
   await new Promise((resolve) => setTimeout(resolve, 1_300));
   assert.equal(alerts.filter((alert) => alert.kind === 'cluster-new' && /dual_wpdmtp/.test(alert.message)).length, 1, 'the cluster alert does not fire again');
 });
