@@ -65,14 +65,19 @@ export function originAllowed(req: IncomingMessage, secure: boolean, allowed: re
   return origin === own || allowed.includes(origin);
 }
 
+/** The interval at which `sockets` acting once each stay within `perSecond` together, kept within [minMs, maxMs]. */
+function pacedInterval(sockets: number, perSecond: number, minMs: number, maxMs: number): number {
+  return Math.max(minMs, Math.min(maxMs, Math.ceil((sockets * 1_000) / perSecond)));
+}
+
 /** Delay until the next live tick with `sockets` connected. */
 export function liveTickMs(intervalMs: number, sockets: number): number {
-  return Math.max(intervalMs, Math.min(MAX_TICK_MS, Math.ceil((sockets * 1_000) / FANOUT_WRITES_PER_SECOND)));
+  return pacedInterval(sockets, FANOUT_WRITES_PER_SECOND, intervalMs, MAX_TICK_MS);
 }
 
 /** How long dashboards wait before re-reading aggregate pages after a delta, with `sockets` connected. */
 export function pageRefreshMs(sockets: number): number {
-  return Math.min(MAX_REFRESH_MS, Math.max(MIN_REFRESH_MS, Math.ceil((sockets * 1_000) / DASHBOARD_REFRESHES_PER_SECOND)));
+  return pacedInterval(sockets, DASHBOARD_REFRESHES_PER_SECOND, MIN_REFRESH_MS, MAX_REFRESH_MS);
 }
 
 export class LiveHub {

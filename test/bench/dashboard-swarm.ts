@@ -8,7 +8,7 @@ import { LIVE_REFRESH_HEADER, type ClientToServerEvents, type ServerToClientEven
 import { liveRefreshDelay } from '../../dashboard/use-resource';
 import type { SwarmRequest, SwarmResult, SwarmStart } from './swarm';
 import { compareWithWitness } from './swarm-check';
-import { deltaSeq, WireDashboard } from './wire-dashboard';
+import { deltaSeq, frameNumber, WireDashboard } from './wire-dashboard';
 
 const start = JSON.parse(process.env.SWARM_START!) as SwarmStart;
 const now = () => performance.timeOrigin + performance.now();
@@ -88,7 +88,7 @@ function overviewRefresher(): (frame: string) => void {
   let timer: NodeJS.Timeout | null = null;
   return (frame) => {
     if (timer || closing) return;
-    const hint = refreshAfterMs(frame);
+    const hint = frameNumber(frame, 'refreshAfterMs') || 0;
     // Steady state, as if each dashboard had been opened at a random moment before the phase.
     last ??= Date.now() - Math.random() * Math.max(1_000, hint);
     const scheduled = setTimeout(() => {
@@ -99,12 +99,6 @@ function overviewRefresher(): (frame: string) => void {
     timer = scheduled;
     refreshTimers.add(scheduled);
   };
-}
-
-/** The delta's `refreshAfterMs`, read without parsing the frame's JSON. */
-function refreshAfterMs(frame: string): number {
-  const at = frame.indexOf('"refreshAfterMs":');
-  return at < 0 ? 0 : Number.parseInt(frame.slice(at + 17, at + 30), 10) || 0;
 }
 
 async function openWire(into: Listener): Promise<void> {

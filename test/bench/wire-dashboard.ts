@@ -89,8 +89,12 @@ export class WireDashboard {
   }
 }
 
-/** The `seq` of a `fleet:delta` frame, read without parsing the JSON (it is the second field). */
-export function deltaSeq(frame: string): number {
-  const at = frame.indexOf('"seq":');
-  return at < 0 ? NaN : Number.parseInt(frame.slice(at + 6, at + 26), 10);
+/** A whole-number field of an event frame, read without parsing the JSON; NaN when the frame has none. */
+export function frameNumber(frame: string, field: string): number {
+  const key = `"${field}":`;
+  const at = frame.indexOf(key);
+  return at < 0 ? NaN : Number.parseInt(frame.slice(at + key.length, at + key.length + 20), 10);
 }
+
+/** The `seq` of a `fleet:delta` frame (or of the delta in a `live:tick`). */
+export const deltaSeq = (frame: string): number => frameNumber(frame, 'seq');
