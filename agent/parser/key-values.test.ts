@@ -1,7 +1,7 @@
 // Key/value splitting by known keys on CBS lines whose commas are unreliable (cbs-formats.md §2.3, §2.4).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readKeyValues } from './key-values';
+import { keyValueReader, readKeyValues } from './key-values';
 
 test('WER fields by name', () => {
   const values = readKeyValues(
@@ -29,4 +29,21 @@ test('`status` inside `hotpatch status` / `download status` is not the status ke
   assert.deepEqual([hotpatch.get('hotpatch status'), hotpatch.get('status')], ['StillGoing', '0x0']);
   const noComma = readKeyValues('first merged sequence: 1433 reboot reason: REBOOT_NOT_REQUIRED RM App session: -1', ['first merged sequence', 'reboot reason', 'RM App session']);
   assert.deepEqual(Object.fromEntries(noComma), { 'first merged sequence': '1433', 'reboot reason': 'REBOOT_NOT_REQUIRED', 'RM App session': '-1' });
+});
+
+test('a shared reader forgets the last line: a key the next line lacks is absent, and lines with many keys read whole', () => {
+  const keys = ['package', 'current', 'status', 'client id'];
+  const reader = keyValueReader(keys);
+  assert.equal(reader, keyValueReader(keys));
+  reader.read('SQM: Reporting package change for package: Package_for_KB5043064~31bf3856ad364e35~amd64~~19041.4894.1.9, current: Staged, status: 0x800f0922, client id: UpdateAgentLCU');
+  assert.deepEqual([reader.get('current'), reader.get('status'), reader.get('client id')], ['Staged', '0x800f0922', 'UpdateAgentLCU']);
+  reader.read('Exec: Package: Package_for_KB5043064~31bf3856ad364e35~amd64~~19041.4894.1.9 current: Installed');
+  assert.equal(reader.get('status'), undefined);
+  assert.equal(reader.get('current'), 'Installed');
+  assert.equal(reader.get('not a key of this reader'), undefined);
+  // Forty keys on one line (more than the reader first makes room for): every one is read.
+  const many = Array.from({ length: 40 }, (_, i) => `key${i}`);
+  const values = readKeyValues(many.map((key, i) => `${key}: v${i}`).join(', '), many);
+  assert.equal(values.size, 40);
+  assert.equal(values.get('key39'), 'v39');
 });

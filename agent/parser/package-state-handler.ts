@@ -2,7 +2,7 @@
 import { PACKAGE_STATES, type PackageState } from '../../protocol/report';
 import { detach } from './framer';
 import { findHresult } from './hresult-text';
-import { readKeyValues } from './key-values';
+import { keyValueReader } from './key-values';
 import { MessageCache } from './message-cache';
 import { cleanIdentity, kbOfUpdateName } from './package-identity';
 import type { LogRecord, PackageObservation, ParseContext, RecordHandler } from './record';
@@ -61,7 +61,7 @@ function lastIndexOf(text: string, search: string, from: number): number {
 const STATUS_CODES = new Map<string, string | null>();
 const STATUS_CODES_LIMIT = 256;
 
-function statusOf(values: Map<string, string>, key: string): string | null {
+function statusOf(values: { get(key: string): string | undefined }, key: string): string | null {
   const raw = values.get(key);
   if (!raw) return null;
   let code = STATUS_CODES.get(raw);
@@ -143,7 +143,7 @@ function readPackageLine(text: string, record: LogRecord, cachedReadOut = text.s
   const reportAt = text.startsWith('SQM: ') ? 5 : 0;
   const completion = text.startsWith(COMPLETION, reportAt);
   if (completion || text.startsWith(CHANGE, reportAt)) {
-    const values = readKeyValues(unwrapped(record), CHANGE_KEYS);
+    const values = keyValueReader(CHANGE_KEYS).read(unwrapped(record));
     const identity = cleanIdentity(values.get('package'));
     if (!identity) return null;
     const result = statusOf(values, 'status');
@@ -170,7 +170,7 @@ function readPackageLine(text: string, record: LogRecord, cachedReadOut = text.s
   }
   const step = /^Exec: (Staging|Installing|Skipping|Uninstalling|Resolving|Staging and installing) Package: /.exec(text);
   if (step) {
-    const values = readKeyValues(text, EXEC_KEYS);
+    const values = keyValueReader(EXEC_KEYS).read(text);
     const identity = cleanIdentity(values.get('Package'));
     if (!identity) return null;
     return packageLine({
@@ -181,14 +181,14 @@ function readPackageLine(text: string, record: LogRecord, cachedReadOut = text.s
     });
   }
   if (text.startsWith('Exec: Processing started.')) {
-    const values = readKeyValues(text, EXEC_KEYS);
+    const values = keyValueReader(EXEC_KEYS).read(text);
     const identity = cleanIdentity(values.get('Package'));
     if (!identity) return NO_FACT;
     return packageLine({ identity, state: null, weight: 'attempt', client: values.get('Client') ?? null, kb: kbOfUpdateName(values.get('Identifier')) });
   }
   if (text.startsWith('Exec: Processing complete')) {
     const full = unwrapped(record);
-    const identity = cleanIdentity(readKeyValues(full, EXEC_KEYS).get('Package'));
+    const identity = cleanIdentity(keyValueReader(EXEC_KEYS).read(full).get('Package'));
     const result = findHresult(full)?.code ?? null;
     return identity && result ? packageLine({ identity, state: null, weight: 'attempt', result }) : NO_FACT;
   }
