@@ -1,6 +1,6 @@
 // Dashboard entry: settings read once from the page location, the session check started before the first render, the app mounted.
 import { render } from 'preact';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiClient, basePathOf } from './api/client';
 import { fleetApi } from './api/fleet';
 import { App } from './app';

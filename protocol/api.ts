@@ -1,5 +1,5 @@
 // Platform API request/response schemas (auth, enrollment, ingest, admin) shared by server, dashboard and scripts.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const API_PREFIX = '/api/v1';
 

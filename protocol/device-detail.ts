@@ -1,5 +1,5 @@
 // The device detail view (GET /devices/:id) and the Analyze-a-log answer (POST /analyze), which shows the same view.
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterSchema, deviceComplianceSchema, deviceListItemSchema, remediationStepSchema } from './fleet-api';
 import { corruptionSchema, failureSchema, hotfixSchema, packageSchema, packageStateSchema, parseStatsSchema, scanSchema } from './report';
 

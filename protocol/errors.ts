@@ -1,5 +1,5 @@
 // The API error envelope and its stable codes, shared by server and clients.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ERROR_CODES = [
   'invalid_request',

@@ -1,5 +1,5 @@
 // Fleet-knowledge API: request and response schemas of the read, baseline, alert, webhook and trend routes.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CORRUPTION_KINDS, CORRUPTION_SOURCES, PACKAGE_STATES, hresultSchema, kbSchema } from './report';
 
 const isoTime = z.string();

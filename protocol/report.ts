@@ -1,5 +1,5 @@
 // Report v1: the one wire format from agent (and `scan --json`) to server, as zod schemas and inferred types.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The report schema version this build speaks. Bump only with a new schema module beside this one. */
 export const REPORT_SCHEMA_VERSION = 1 as const;

@@ -1,5 +1,5 @@
 // Live push over socket.io: the typed event maps shared by the server and the dashboard.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Aggregate counters as `scope` → `key` → current value (absolute, so a missed delta is harmless). */
 export const counterValuesSchema = z.record(z.string(), z.record(z.string(), z.number()));

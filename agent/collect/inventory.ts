@@ -1,5 +1,5 @@
 // Device identity, installed updates and WUA history from the inventory script's JSON document.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HotfixRecord, UpdateHistoryRecord } from '../../protocol/report';
 import type { SystemAdapter } from '../windows/adapter';
 import { INVENTORY_SCRIPT } from './inventory-script';

@@ -1,5 +1,5 @@
 // The two contract calls the agent makes (enroll, post report) and what each answer means for the spool.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseRetryAfter } from './backoff';
 import { describeResponse, NetworkError, type HttpResponse, type RequestBody, type Transport } from './transport';
 

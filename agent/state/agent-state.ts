@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { stageFile, writeFileAtomic, type StagedFile } from './atomic-file';
 
 export const fileCursorSchema = z.object({

@@ -1,7 +1,7 @@
 // The per-device key from enrollment, stored owner-only (0600 on POSIX, SYSTEM+Administrators ACL on Windows).
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { restrictToOwner, type SystemAdapter } from '../windows/adapter';
 import { writeFileAtomic } from './atomic-file';
 

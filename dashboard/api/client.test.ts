@@ -1,7 +1,7 @@
 // The dashboard's API client: base path, CSRF on unsafe calls, error envelope → ApiError, and answers parsed at the edge.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fleetSummarySchema } from '../../protocol/fleet-api';
 import { ApiClient, ApiError, basePathOf, queryString } from './client';
 

@@ -1,5 +1,5 @@
 // Typed calls of every route the dashboard uses, each answer parsed with its protocol schema.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   apiTokenSchema,
   auditPageSchema,

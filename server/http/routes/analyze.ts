@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { Router, type Request } from 'express';
-import { z } from 'zod';
+import * as z from 'zod';
 import { updateCatalog } from '../../../protocol/catalog';
 import { ANALYZE_MAX_BYTES, type AnalyzeResult, type ClusterDetail, type DeviceDetail } from '../../../protocol/device-detail';
 import type { Donor } from '../../../protocol/fleet-api';

@@ -1,6 +1,6 @@
 // Report history: a device's accepted reports (newest first) and the raw body of a stored report.
 import { Router } from 'express';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReportSummaryDto } from '../../../protocol/api';
 import { AppError } from '../../errors';
 import type { PlatformContext } from '../context';

@@ -2,7 +2,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { schedule, type ScheduledTask } from 'node-cron';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { updateCatalog } from '../../../../protocol/catalog';
 import {
   alertKindSchema,
