@@ -85,35 +85,65 @@ function packageRow(entry: PackageEntry): string {
   return ROW_FIELDS.map((field) => rowField(entry[field])).join('|');
 }
 
-/** The first `count` fields of a row (past the end of a short row: null). */
-function fieldsOfRow(row: string, count: number = ROW_FIELDS.length): (string | null)[] {
-  const fields: (string | null)[] = [];
-  for (let start = 0; fields.length < count; ) {
-    const bar = row.indexOf('|', start);
-    fields.push(start > row.length ? null : fieldOfRow(row.slice(start, bar === -1 ? row.length : bar)));
-    start = bar === -1 ? row.length + 1 : bar + 1;
+/**
+ * Reads a row's fields one after another, each as `fieldOfRow` gives it, without cutting the row into
+ * an array first; a row without `%` has no escapes, so its fields need no check each.
+ */
+class RowFields {
+  private row = '';
+  private at = 0;
+  private escaped = false;
+
+  of(row: string): this {
+    this.row = row;
+    this.at = 0;
+    this.escaped = row.includes('%');
+    return this;
   }
-  return fields;
+
+  /** The next field (past the end of a short row: null). */
+  next(): string | null {
+    const row = this.row;
+    const at = this.at;
+    if (at > row.length) return null;
+    const bar = row.indexOf('|', at);
+    const end = bar === -1 ? row.length : bar;
+    this.at = end + 1;
+    if (end === at) return null;
+    return this.escaped ? fieldOfRow(row.slice(at, end)) : row.slice(at, end);
+  }
 }
+
+/** One reader for every row: rows are read one at a time, start to end. */
+const rowFields = new RowFields();
 
 /** The entry a restored row stands for, once a line names its package. */
 function storedEntryOfRow(row: string): StoredEntry {
-  const fields = fieldsOfRow(row);
-  return {
-    identity: fields[0] ?? '', kb: fields[1] ?? null, state: (fields[2] ?? null) as PackageState | null, lastResult: fields[3] ?? null,
-    failureSource: fields[4] ?? null, lastChangeAt: fields[5] ?? null, client: fields[6] ?? null, seen: fields[7] ?? '',
-    failedTarget: fields[8] ?? null, seenOrder: UNREAD,
-  };
+  const fields = rowFields.of(row);
+  const identity = fields.next() ?? '';
+  const kb = fields.next();
+  const state = fields.next() as PackageState | null;
+  const lastResult = fields.next();
+  const failureSource = fields.next();
+  const lastChangeAt = fields.next();
+  const client = fields.next();
+  const seen = fields.next() ?? '';
+  const failedTarget = fields.next();
+  return { identity, kb, state, lastResult, failureSource, lastChangeAt, client, seen, failedTarget, seenOrder: UNREAD };
 }
 
 /** The reported fields of a row (the first seven), or null when it names no state (not reported); the clock fields are not read. */
 function recordOfRow(row: string): PackageRecord | null {
-  const fields = fieldsOfRow(row, 7);
-  if (!fields[2]) return null;
-  return {
-    identity: fields[0] ?? '', kb: fields[1] ?? null, state: fields[2] as PackageState, lastResult: fields[3] ?? null,
-    failureSource: fields[4] ?? null, lastChangeAt: fields[5] ?? null, client: fields[6] ?? null,
-  };
+  const fields = rowFields.of(row);
+  const identity = fields.next() ?? '';
+  const kb = fields.next();
+  const state = fields.next() as PackageState | null;
+  if (!state) return null;
+  const lastResult = fields.next();
+  const failureSource = fields.next();
+  const lastChangeAt = fields.next();
+  const client = fields.next();
+  return { identity, kb, state, lastResult, failureSource, lastChangeAt, client };
 }
 
 function identityOfRow(row: string): string {
