@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { updateCatalog } from '../../protocol/catalog';
-import { FactStore, type FactStoreState } from './fact-store';
+import { FACT_LIMITS, FactStore, type FactStoreState } from './fact-store';
 
 const catalog = updateCatalog();
 // Identities and clients as CBS prints them (cbs-formats.md §2.4), plus client names with the row's own separators.
@@ -65,4 +65,19 @@ test('a snapshot that lists packages as objects (written before rows) still rest
   };
   restored.restore(throughJson(legacy));
   assert.deepEqual(restored.packageRecords(), store.packageRecords());
+});
+
+test('a memo finds its package again, and after that package left the store (over the limit) the line still lands', () => {
+  const store = new FactStore(catalog);
+  const memo = { slot: null as unknown };
+  const observe = (identity: string, at: string, state: 'Staged' | 'Installed', withMemo = true) =>
+    store.observePackage({ identity, at, state, weight: 'attempt', result: null, failureSource: null, targetState: null, client: null, kb: null }, withMemo ? memo : undefined);
+  observe(RESOLVED, '2016-09-01T10:00:00Z', 'Staged');
+  observe(RESOLVED, '2016-09-01T10:01:00Z', 'Installed');
+  assert.equal(store.packageRecords().find((record) => record.identity === RESOLVED)?.state, 'Installed');
+  // Enough other packages that the oldest, RESOLVED, is dropped; the memo still holds its old entry.
+  for (let i = 0; i < FACT_LIMITS.packages; i++) observe(`Package_for_KB${5000000 + i}~31bf3856ad364e35~amd64~~10.0.1.0`, '2016-09-01T10:02:00Z', 'Staged', false);
+  assert.equal(store.packageRecords().some((record) => record.identity === RESOLVED), false);
+  observe(RESOLVED, '2016-09-01T10:03:00Z', 'Staged');
+  assert.equal(store.packageRecords().find((record) => record.identity === RESOLVED)?.state, 'Staged');
 });

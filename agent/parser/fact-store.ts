@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { detach } from './framer';
 import { isFailureCode } from './hresult-text';
 import { kbOfPackage, rollupBuildOf } from './package-identity';
-import type { DeviceObservation, FactSink, LogRecord, PackageObservation } from './record';
+import type { DeviceObservation, FactSink, LogRecord, PackageMemo, PackageObservation } from './record';
 
 /** How many of each fact a parser keeps (the newest win). Smaller than the report limits so snapshots stay small. */
 export const FACT_LIMITS = {
@@ -235,6 +235,8 @@ export class FactStore implements FactSink {
   private lastAt: string | null = null;
   private lastSeen = '';
   private lastOrder = -1;
+  /** Entries that have left `packages` (the oldest, beyond the limit): a memo made before one left is not trusted. */
+  private departures = 0;
   unrecognizedLines = 0;
 
   /** `onRejected` hears about facts a handler built that no report could carry. */
@@ -282,8 +284,8 @@ export class FactStore implements FactSink {
     this.unrecognizedLines++;
   }
 
-  observePackage(observation: PackageObservation): void {
-    const entry = this.entryFor(observation.identity);
+  observePackage(observation: PackageObservation, memo?: PackageMemo): void {
+    const entry = this.rememberedEntry(observation.identity, memo);
     if (observation.kb && !entry.kb) entry.kb = observation.kb;
     if (observation.at !== this.lastAt) {
       this.lastAt = observation.at;
@@ -401,6 +403,7 @@ export class FactStore implements FactSink {
   }
 
   restore(state: FactStoreState): void {
+    this.departures++;
     for (const entry of state.packages) this.packages.put(entry.identity, storedEntry(entry));
     for (const row of state.packageRows ?? []) this.packages.put(identityOfRow(row), row);
     for (const failure of state.failures) this.failures.put(failureKey(failure), failure);
@@ -408,6 +411,15 @@ export class FactStore implements FactSink {
     for (const scan of state.scans) this.scans.put(scanKey(scan), scan);
     this.servicingStack = state.servicingStack;
     this.unrecognizedLines = state.unrecognizedLines;
+  }
+
+  /** `entryFor(identity)`, through a memo that held it before when it still can (no entry has left since). */
+  private rememberedEntry(identity: string, memo: PackageMemo | undefined): StoredEntry {
+    const held = memo?.slot;
+    if (held instanceof EntryHandle && held.store === this && held.departures === this.departures) return held.entry;
+    const entry = this.entryFor(identity);
+    if (memo) memo.slot = new EntryHandle(this, entry, this.departures);
+    return entry;
   }
 
   private entryFor(identity: string): StoredEntry {
@@ -421,8 +433,18 @@ export class FactStore implements FactSink {
         identity: clean, kb: kbOfPackage(clean, this.catalog), state: null, lastResult: null, failureSource: null,
         lastChangeAt: null, client: null, seen: '', failedTarget: null,
       });
-      this.packages.put(clean, entry);
+      // The oldest entry made room: a memo may hold it, so every memo is checked afresh.
+      if (this.packages.put(clean, entry)) this.departures++;
     }
     return entry;
   }
+}
+
+/** A store's handle on one entry, kept in a caller's memo; good while no entry has left the store since. */
+class EntryHandle {
+  constructor(
+    readonly store: FactStore,
+    readonly entry: StoredEntry,
+    readonly departures: number,
+  ) {}
 }

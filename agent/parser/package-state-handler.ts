@@ -5,7 +5,7 @@ import { findHresult } from './hresult-text';
 import { keyValueReader } from './key-values';
 import { MessageCache } from './message-cache';
 import { cleanIdentity, kbOfUpdateName } from './package-identity';
-import type { LogRecord, PackageObservation, ParseContext, RecordHandler } from './record';
+import type { LogRecord, PackageMemo, PackageObservation, ParseContext, RecordHandler } from './record';
 
 type StateWord = Exclude<PackageState, 'Failed'>;
 
@@ -105,7 +105,7 @@ const CHANGE = 'Reporting package change for package: ';
 const COMPLETION = 'Reporting package change completion for package: ';
 
 /** What one package line says, apart from its time: shared by every line with the same message. */
-type PackageLine = Required<Omit<PackageObservation, 'at'>> | null;
+type PackageLine = (Required<Omit<PackageObservation, 'at'>> & PackageMemo) | null;
 
 /** Every field present, so all package lines share one object shape (the hot path stays monomorphic). */
 function packageLine(fields: Pick<PackageObservation, 'identity' | 'state' | 'weight'> & Partial<PackageObservation>): PackageLine {
@@ -118,6 +118,7 @@ function packageLine(fields: Pick<PackageObservation, 'identity' | 'state' | 'we
     targetState: fields.targetState ?? null,
     client: fields.client ?? null,
     kb: fields.kb ?? null,
+    slot: null,
   };
 }
 
@@ -280,10 +281,11 @@ export function createPackageStateHandler(): RecordHandler<null> {
       }
       if (line === null) return false;
       if (line === NO_FACT) return true;
+      // A remembered line (the cache is in use) names its package again and again: it carries the sink's memo.
       sink.observePackage?.({
         identity: line.identity, at: context.timestampOf(record), state: line.state, weight: line.weight, result: line.result,
         failureSource: line.failureSource, targetState: line.targetState, client: line.client, kb: line.kb,
-      });
+      }, cached ? line : undefined);
       return true;
     },
     flush() {},
