@@ -1,5 +1,5 @@
-// Package facts through a snapshot: compact rows restore exactly (odd characters included), rows nobody touched go out
-// unchanged, and snapshots written before rows existed still restore.
+// Package facts in the store: compact snapshot rows restore exactly (odd characters included), rows nobody touched go
+// out unchanged, snapshots written before rows existed still restore, and a line's memo never outlives its entry.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { updateCatalog } from '../../protocol/catalog';
