@@ -85,6 +85,9 @@ const CHANGE_KEYS = [
   'overall result',
 ];
 const EXEC_KEYS = ['Package', 'Update', 'current', 'targeted', 'Client', 'Session', 'Identifier'];
+/** The readers of those lines, looked up once rather than per line. */
+const changeValues = keyValueReader(CHANGE_KEYS);
+const execValues = keyValueReader(EXEC_KEYS);
 const CACHED = 'Read out cached package applicability for package: ';
 const ALREADY = 'Exec: Package: ';
 
@@ -144,7 +147,7 @@ function readPackageLine(text: string, record: LogRecord, cachedReadOut = text.s
   const reportAt = text.startsWith('SQM: ') ? 5 : 0;
   const completion = text.startsWith(COMPLETION, reportAt);
   if (completion || text.startsWith(CHANGE, reportAt)) {
-    const values = keyValueReader(CHANGE_KEYS).read(unwrapped(record));
+    const values = changeValues.read(unwrapped(record));
     const identity = cleanIdentity(values.get('package'));
     if (!identity) return null;
     const result = statusOf(values, 'status');
@@ -171,7 +174,7 @@ function readPackageLine(text: string, record: LogRecord, cachedReadOut = text.s
   }
   const step = /^Exec: (Staging|Installing|Skipping|Uninstalling|Resolving|Staging and installing) Package: /.exec(text);
   if (step) {
-    const values = keyValueReader(EXEC_KEYS).read(text);
+    const values = execValues.read(text);
     const identity = cleanIdentity(values.get('Package'));
     if (!identity) return null;
     return packageLine({
@@ -182,14 +185,14 @@ function readPackageLine(text: string, record: LogRecord, cachedReadOut = text.s
     });
   }
   if (text.startsWith('Exec: Processing started.')) {
-    const values = keyValueReader(EXEC_KEYS).read(text);
+    const values = execValues.read(text);
     const identity = cleanIdentity(values.get('Package'));
     if (!identity) return NO_FACT;
     return packageLine({ identity, state: null, weight: 'attempt', client: values.get('Client') ?? null, kb: kbOfUpdateName(values.get('Identifier')) });
   }
   if (text.startsWith('Exec: Processing complete')) {
     const full = unwrapped(record);
-    const identity = cleanIdentity(keyValueReader(EXEC_KEYS).read(full).get('Package'));
+    const identity = cleanIdentity(execValues.read(full).get('Package'));
     const result = findHresult(full)?.code ?? null;
     return identity && result ? packageLine({ identity, state: null, weight: 'attempt', result }) : NO_FACT;
   }
