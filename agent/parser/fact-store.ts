@@ -147,8 +147,7 @@ function recordOfRow(row: string): PackageRecord | null {
 }
 
 function identityOfRow(row: string): string {
-  const bar = row.indexOf('|');
-  return fieldOfRow(bar === -1 ? row : row.slice(0, bar)) ?? '';
+  return rowFields.of(row).next() ?? '';
 }
 
 /** Whether a line seen at `seen` (`order` its clockOrder) is older than what the entry already holds. */
