@@ -42,10 +42,13 @@ const webhookPatchSchema = webhookInputSchema.partial();
 
 const CSV_COLUMNS: (keyof DeviceListItem)[] = ['id', 'hostname', 'osBuild', 'lastSeenAt', 'stale', 'failedKbs', 'hresults', 'corruptFamilies'];
 
-/** RFC 4180 field; a leading = + - @ is prefixed with ' so spreadsheets do not run it as a formula. */
+/**
+ * RFC 4180 field. A leading = + - @ is prefixed with ' so spreadsheets do not run it as a formula;
+ * so is a leading TAB or CR, which spreadsheets skip before reading what follows as a formula.
+ */
 function csvField(value: unknown): string {
   let text = Array.isArray(value) ? value.join(' ') : value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@]/.test(text)) text = `'${text}`;
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
