@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, parseDuration, parseSize } from './config';
+import { ConfigError, configWarnings, loadConfig, parseDuration, parseSize } from './config';
 
 test('an empty environment gives the documented defaults', () => {
   const config = loadConfig({});
@@ -28,6 +28,12 @@ test('commits survive a crash by default (synchronous NORMAL); FULL for power lo
   assert.equal(set.keepAliveTimeoutMs, 65_000);
   assert.throws(() => loadConfig({ SQLITE_SYNCHRONOUS: 'OFF' }), /SQLITE_SYNCHRONOUS/);
   assert.throws(() => loadConfig({ REQUEST_TIMEOUT: '200ms' }), /REQUEST_TIMEOUT must be at least 1s/);
+});
+
+test('TRUST_PROXY=true is the one proxy setting warned about', () => {
+  assert.equal(configWarnings(loadConfig({ TRUST_PROXY: 'true' })).length, 1);
+  assert.match(configWarnings(loadConfig({ TRUST_PROXY: 'true' }))[0]!, /hop count/);
+  for (const value of ['false', '1', 'loopback', '10.0.0.5']) assert.deepEqual(configWarnings(loadConfig({ TRUST_PROXY: value })), [], value);
 });
 
 test('environment variables override, with durations, sizes and proxy settings parsed', () => {

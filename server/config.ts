@@ -165,3 +165,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   return result.data;
 }
+
+/** Settings that work but weaken a defence; the server logs each line as a warning at start. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.trustProxy === true) {
+    warnings.push(
+      'TRUST_PROXY=true believes the client address in any X-Forwarded-For header, so a client can pick its own address and ' +
+        'slip past every per-address limit (sign-in throttling, enrollment). Set the hop count of your reverse proxies (e.g. TRUST_PROXY=1) ' +
+        'or their addresses (e.g. TRUST_PROXY=loopback or 10.0.0.5) instead.',
+    );
+  }
+  return warnings;
+}

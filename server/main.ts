@@ -1,7 +1,7 @@
 // Server entry point (`npm start`, `npm start -- --demo`): reads config once, opens the database, creates the first admin, serves API, live push and dashboard.
 import pino from 'pino';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, configWarnings, loadConfig } from './config';
 import { analyzeModule } from './http/routes/analyze';
 import { createFleetModule, type FleetModule } from './http/routes/fleet/index';
 import { openSqliteStorage } from './storage/sqlite/storage';
@@ -25,6 +25,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = pino({ level: config.logLevel });
+  // Start-up warnings are written synchronously: they come before the listening line and survive an immediate stop.
+  const startupLog = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: true }));
+  for (const warning of configWarnings(config)) startupLog.warn(warning);
   const storage = openSqliteStorage(config.dataDir, { synchronous: config.sqliteSynchronous });
   if (storage.migrated.length > 0) logger.info({ migrations: storage.migrated }, 'database schema updated');
 
