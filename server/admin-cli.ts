@@ -57,6 +57,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
     throw e;
   }
   const storage = openSqliteStorage(config.dataDir, { synchronous: config.sqliteSynchronous });
+  for (const warning of storage.permissionWarnings) err.write(`admin: ${warning}\n`);
   const admin = new AdminService(storage, systemClock);
   const actor: Actor = { name: 'cli', ip: null };
   const findUser = async (username: string | undefined) => {

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const startupLog = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: true }));
   for (const warning of configWarnings(config)) startupLog.warn(warning);
   const storage = openSqliteStorage(config.dataDir, { synchronous: config.sqliteSynchronous });
+  for (const warning of storage.permissionWarnings) startupLog.warn(warning);
   if (storage.migrated.length > 0) logger.info({ migrations: storage.migrated }, 'database schema updated');
 
   let fleet: FleetModule | null = null;

@@ -1,8 +1,7 @@
 // Opens a SQLite database file with the settings the server relies on (WAL, foreign keys, busy timeout).
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { SqlExecutor } from '../repository';
+import { checkDatabaseCompanions, prepareDatabaseFile } from './file-permissions';
 
 export type SqliteDatabase = Database.Database;
 
@@ -10,13 +9,18 @@ export interface OpenOptions {
   /** FULL survives power loss; NORMAL survives process crashes (kill -9) and is faster. */
   synchronous?: 'FULL' | 'NORMAL';
   readonly?: boolean;
+  /** Told about loose file permissions found (and fixed where safe) while opening. */
+  warn?: (message: string) => void;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): SqliteDatabase {
-  if (file !== ':memory:' && !options.readonly) mkdirSync(dirname(file), { recursive: true });
+  const onDisk = file !== ':memory:' && !options.readonly;
+  const warn = options.warn ?? (() => undefined);
+  if (onDisk) prepareDatabaseFile(file, warn);
   const db = new Database(file, { readonly: options.readonly ?? false });
   db.pragma('busy_timeout = 5000');
   if (!options.readonly) db.pragma('journal_mode = WAL');
+  if (onDisk) checkDatabaseCompanions(file, warn);
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('temp_store = MEMORY');

@@ -31,9 +31,11 @@ export class SqliteStorage implements Storage {
   readonly settings: SqliteSettings;
   /** Migrations applied while opening. */
   readonly migrated: string[];
+  /** Loose file permissions found (and fixed where safe) while opening; the caller logs them. */
+  readonly permissionWarnings: string[] = [];
 
   constructor(file: string, options: OpenOptions = {}) {
-    this.db = openDatabase(file, options);
+    this.db = openDatabase(file, { ...options, warn: (message) => this.permissionWarnings.push(message) });
     this.migrated = migrate(this.db);
     this.statements = new StatementCache(this.db);
     this.devices = new SqliteDevices(this.db, this.statements);
