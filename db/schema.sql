@@ -15,7 +15,7 @@ CREATE TABLE devices (id TEXT PRIMARY KEY, hostname TEXT NOT NULL, os_build TEXT
 CREATE TABLE enrollment_secrets (id INTEGER PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, created_by TEXT NOT NULL, expires_at INTEGER, revoked_at INTEGER, uses INTEGER NOT NULL DEFAULT 0, last_used_at INTEGER);
 CREATE TABLE fleet_device_families (family TEXT NOT NULL, device_id TEXT NOT NULL, first_seen_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, PRIMARY KEY (family, device_id)) WITHOUT ROWID;
 CREATE TABLE fleet_device_keys (scope TEXT NOT NULL, key TEXT NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (scope, key, device_id)) WITHOUT ROWID;
-CREATE TABLE login_throttle (scope TEXT NOT NULL CHECK (scope IN ('account', 'ip')), key TEXT NOT NULL, failures INTEGER NOT NULL, window_start INTEGER NOT NULL, locked_until INTEGER, PRIMARY KEY (scope, key)) WITHOUT ROWID;
+CREATE TABLE login_throttle (scope TEXT NOT NULL CHECK (scope IN ('account', 'ip', 'account_ip', 'session')), key TEXT NOT NULL, account TEXT, failures INTEGER NOT NULL, window_start INTEGER NOT NULL, locked_until INTEGER, PRIMARY KEY (scope, key)) WITHOUT ROWID;
 CREATE TABLE reports (report_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, sequence INTEGER, generated_at TEXT NOT NULL, received_at INTEGER NOT NULL, outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'unchanged', 'superseded')), changed_sections TEXT NOT NULL DEFAULT '', body TEXT) WITHOUT ROWID;
 CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL);
 CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE, csrf_token TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
@@ -42,6 +42,7 @@ CREATE INDEX fleet_device_families_first ON fleet_device_families (family, first
 CREATE INDEX fleet_device_families_last ON fleet_device_families (family, last_seen_at);
 CREATE INDEX fleet_device_keys_device ON fleet_device_keys (device_id);
 CREATE INDEX fleet_devices_build_last_seen ON devices (os_major, last_seen_at);
+CREATE INDEX login_throttle_account ON login_throttle (account) WHERE account IS NOT NULL;
 CREATE INDEX reports_device ON reports (device_id, received_at);
 CREATE INDEX reports_received ON reports (received_at);
 CREATE INDEX sessions_expires ON sessions (expires_at);

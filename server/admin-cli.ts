@@ -12,7 +12,8 @@ const USAGE = `usage: npm run admin -- <command>
   token --role viewer|admin [--name NAME]          print a new API token (Authorization: Bearer TOKEN)
   user add USERNAME --role viewer|admin            create a user; prints a one-time password
   user list                                        list users
-  user reset-password USERNAME                     print a new one-time password, end the user's sessions
+  user reset-password USERNAME                     print a new one-time password, end the user's sessions, clear sign-in locks
+  user unlock USERNAME                             clear the user's sign-in locks (failed-password counts)
   user disable USERNAME | user enable USERNAME     block or allow sign-in
 
 Works on the database in DATA_DIR (default ./data), whether the server runs or not.
@@ -104,6 +105,12 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
           const user = await findUser(args.shift());
           const { oneTimePassword } = await admin.resetPassword(actor, user.id);
           out.write(`${oneTimePassword}\n`);
+          return 0;
+        }
+        if (sub === 'unlock') {
+          const user = await findUser(args.shift());
+          const cleared = await admin.unlockUser(actor, user.id);
+          err.write(cleared > 0 ? `${user.username} unlocked\n` : `${user.username} had no sign-in failures recorded\n`);
           return 0;
         }
         if (sub === 'disable' || sub === 'enable') {

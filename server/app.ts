@@ -26,11 +26,17 @@ import { AdminService } from './security/admin-service';
 import { Authenticator } from './security/authenticator';
 import { securityHeaders } from './security/headers';
 import { LoginThrottle } from './security/login-throttle';
+import { PasswordHashGate } from './security/password-hash-gate';
 import { RateLimiter } from './security/rate-limiter';
 import { SessionService } from './security/sessions';
 import type { IngestProjection, Storage } from './storage/repository';
 
 export const VERSION = '0.1.0';
+
+/** One client address may have this many password checks running or queued; more get 429 at once. */
+const PASSWORD_CHECKS_PER_ADDRESS = 4;
+/** A password check waits at most this long for a free slot, then gets 429. */
+const PASSWORD_CHECK_WAIT_MS = 5_000;
 
 export interface CreateAppOptions {
   config: Config;
@@ -88,7 +94,19 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
     logger,
     auth,
     sessions,
-    loginThrottle: new LoginThrottle(storage.throttle, clock),
+    loginThrottle: new LoginThrottle(storage.throttle, clock, {
+      windowMs: config.loginLockoutMs,
+      lockMs: config.loginLockoutMs,
+      maxFailures: config.loginMaxFailures,
+      maxAccountFailures: config.loginAccountMaxFailures,
+      maxAddressFailures: config.loginAddressMaxFailures,
+    }),
+    passwordGate: new PasswordHashGate({
+      concurrency: config.passwordHashConcurrency,
+      queue: config.passwordHashQueue,
+      perAddress: PASSWORD_CHECKS_PER_ADDRESS,
+      maxWaitMs: PASSWORD_CHECK_WAIT_MS,
+    }),
     admin: new AdminService(storage, clock, bus),
     requireAuth: createAuthGuard(auth),
   };

@@ -30,6 +30,22 @@ test('commits survive a crash by default (synchronous NORMAL); FULL for power lo
   assert.throws(() => loadConfig({ REQUEST_TIMEOUT: '200ms' }), /REQUEST_TIMEOUT must be at least 1s/);
 });
 
+test('sign-in throttling and password hashing limits default as documented and are settable', () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.loginMaxFailures, 5);
+  assert.equal(defaults.loginAccountMaxFailures, 100);
+  assert.equal(defaults.loginAddressMaxFailures, 30);
+  assert.equal(defaults.loginLockoutMs, 15 * 60_000);
+  assert.equal(defaults.passwordHashConcurrency, 2);
+  assert.equal(defaults.passwordHashQueue, 32);
+  const set = loadConfig({ LOGIN_MAX_FAILURES: '3', LOGIN_ACCOUNT_MAX_FAILURES: '50', LOGIN_LOCKOUT: '30m', PASSWORD_HASH_CONCURRENCY: '4' });
+  assert.equal(set.loginMaxFailures, 3);
+  assert.equal(set.loginAccountMaxFailures, 50);
+  assert.equal(set.loginLockoutMs, 30 * 60_000);
+  assert.equal(set.passwordHashConcurrency, 4);
+  assert.throws(() => loadConfig({ LOGIN_MAX_FAILURES: '10', LOGIN_ACCOUNT_MAX_FAILURES: '5' }), /LOGIN_ACCOUNT_MAX_FAILURES must be at least LOGIN_MAX_FAILURES/);
+});
+
 test('TRUST_PROXY=true is the one proxy setting warned about', () => {
   assert.equal(configWarnings(loadConfig({ TRUST_PROXY: 'true' })).length, 1);
   assert.match(configWarnings(loadConfig({ TRUST_PROXY: 'true' }))[0]!, /hop count/);

@@ -97,10 +97,26 @@ export const configSchema = z
     /** Longest a kept-alive connection may sit idle between requests. */
     keepAliveTimeoutMs: duration.default(15_000),
     secureCookies: flag.optional(),
+    /** Failed password checks allowed per account from one address (and per session) before that pair is locked. */
+    loginMaxFailures: integer(1, 1_000).default(5),
+    /** Failed password checks allowed per account over every address; reaching it locks the account for everyone. */
+    loginAccountMaxFailures: integer(1, 1_000_000).default(100),
+    /** Failed password checks allowed per client address over every account. */
+    loginAddressMaxFailures: integer(1, 1_000_000).default(30),
+    /** The window failures are counted in, and how long a lock lasts. */
+    loginLockoutMs: duration.pipe(z.number().min(1_000, 'LOGIN_LOCKOUT must be at least 1s')).default(15 * 60_000),
+    /** Password checks (scrypt) run at once; more wait in a short queue. */
+    passwordHashConcurrency: integer(1, 64).default(2),
+    /** Password checks allowed to wait for a slot; beyond, sign-ins get 429 + Retry-After. */
+    passwordHashQueue: integer(0, 10_000).default(32),
   })
   .refine((c) => Boolean(c.tlsCert) === Boolean(c.tlsKey), {
     message: 'TLS_CERT and TLS_KEY must be given together',
     path: ['tlsCert'],
+  })
+  .refine((c) => c.loginAccountMaxFailures >= c.loginMaxFailures, {
+    message: 'LOGIN_ACCOUNT_MAX_FAILURES must be at least LOGIN_MAX_FAILURES',
+    path: ['loginAccountMaxFailures'],
   });
 
 export type Config = z.infer<typeof configSchema>;
@@ -132,6 +148,12 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   REQUEST_TIMEOUT: 'requestTimeoutMs',
   KEEP_ALIVE_TIMEOUT: 'keepAliveTimeoutMs',
   SECURE_COOKIES: 'secureCookies',
+  LOGIN_MAX_FAILURES: 'loginMaxFailures',
+  LOGIN_ACCOUNT_MAX_FAILURES: 'loginAccountMaxFailures',
+  LOGIN_ADDRESS_MAX_FAILURES: 'loginAddressMaxFailures',
+  LOGIN_LOCKOUT: 'loginLockoutMs',
+  PASSWORD_HASH_CONCURRENCY: 'passwordHashConcurrency',
+  PASSWORD_HASH_QUEUE: 'passwordHashQueue',
 };
 
 export class ConfigError extends Error {

@@ -7,6 +7,7 @@ import type { EventBus } from '../live/event-bus';
 import type { AdminService } from '../security/admin-service';
 import type { Authenticator } from '../security/authenticator';
 import type { LoginThrottle } from '../security/login-throttle';
+import type { PasswordHashGate } from '../security/password-hash-gate';
 import type { SessionService } from '../security/sessions';
 import type { IngestProjection, Role, Storage } from '../storage/repository';
 import type { GuardOptions } from './auth-guard';
@@ -20,6 +21,8 @@ export interface PlatformContext {
   auth: Authenticator;
   sessions: SessionService;
   loginThrottle: LoginThrottle;
+  /** Every password check of a sign-in or password change runs through it. */
+  passwordGate: PasswordHashGate;
   admin: AdminService;
   /**
    * Route guard: a valid session (plus CSRF header on unsafe methods) or API token, with at least

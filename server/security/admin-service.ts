@@ -108,14 +108,26 @@ export class AdminService {
     return updated;
   }
 
-  /** Sets a new one-time password, ends the user's sessions, and returns the password once. */
+  /** Sets a new one-time password, ends the user's sessions, clears sign-in locks, and returns the password once. */
   async resetPassword(actor: Actor, id: number): Promise<{ user: UserRecord; oneTimePassword: string }> {
     const user = await this.requireUser(id);
     const oneTimePassword = generatePassword();
     await this.storage.users.setPassword(id, await hashPassword(oneTimePassword), true, this.clock.now());
     await this.endSessionsOf(id);
-    await this.audit(actor, 'user.reset_password', `user:${user.username}`);
+    const locksCleared = await this.storage.throttle.clearAccount(user.username.toLowerCase());
+    await this.audit(actor, 'user.reset_password', `user:${user.username}`, { locksCleared });
     return { user: (await this.storage.users.byId(id))!, oneTimePassword };
+  }
+
+  /**
+   * Clears the user's sign-in failure counts and locks (account-wide, per address, per session).
+   * They live in the database, so a running server sees it at the next attempt.
+   */
+  async unlockUser(actor: Actor, id: number): Promise<number> {
+    const user = await this.requireUser(id);
+    const locksCleared = await this.storage.throttle.clearAccount(user.username.toLowerCase());
+    await this.audit(actor, 'user.unlock', `user:${user.username}`, { locksCleared });
+    return locksCleared;
   }
 
   /**

@@ -194,10 +194,35 @@ export interface ThrottleState {
   lockedUntil: number | null;
 }
 
+/** What failed sign-ins are counted against: an account, an address, an account from one address, a session. */
+export type ThrottleScope = 'account' | 'ip' | 'account_ip' | 'session';
+
+export interface ThrottleKey {
+  scope: ThrottleScope;
+  key: string;
+  /** The (lower-case) account the row belongs to, so clearing an account finds every row of it; null for an address. */
+  account: string | null;
+}
+
+/**
+ * A new state per key: a state is stored, null deletes the row, undefined leaves it as it is.
+ * `result` is handed back to the caller.
+ */
+export interface ThrottleChange<T> {
+  states: (ThrottleState | null | undefined)[];
+  result: T;
+}
+
 export interface LoginThrottleRepository {
-  get(scope: 'account' | 'ip', key: string): Promise<ThrottleState | null>;
-  put(scope: 'account' | 'ip', key: string, state: ThrottleState): Promise<void>;
-  clear(scope: 'account' | 'ip', key: string): Promise<void>;
+  /**
+   * Reads the states of `keys` and stores what `change` makes of them, in one transaction that
+   * other connections (the admin command) cannot interleave with. `change` must be synchronous.
+   */
+  update<T>(keys: ThrottleKey[], change: (states: (ThrottleState | null)[]) => ThrottleChange<T>): Promise<T>;
+  /** Deletes every row of `account` (its own, per address, per session); returns how many. */
+  clearAccount(account: string): Promise<number>;
+  /** Deletes rows whose window began before `windowStartBefore` and that are not locked at `now`. */
+  deleteStale(windowStartBefore: number, now: number): Promise<number>;
 }
 
 export interface AuditEntry {

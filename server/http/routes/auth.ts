@@ -3,6 +3,7 @@ import express, { Router, type Response } from 'express';
 import { changePasswordRequestSchema, loginRequestSchema, SESSION_COOKIE, type SessionResponse } from '../../../protocol/api';
 import { AppError } from '../../errors';
 import { parseCookies } from '../../security/authenticator';
+import type { Attempt, AttemptInput } from '../../security/login-throttle';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../../security/passwords';
 import { hashCredential } from '../../security/secrets';
 import type { UserRecord } from '../../storage/repository';
@@ -34,18 +35,34 @@ export function authRouter(ctx: PlatformContext): Router {
 
   const secureCookies = (req: express.Request) => ctx.config.secureCookies ?? req.secure;
 
+  /**
+   * Counts the attempt first (429 while locked), then checks the password through the hash gate
+   * (429 when busy, and the attempt is taken back). A wrong password stays counted.
+   */
+  const checkPassword = async (input: AttemptInput, password: string, hash: () => Promise<string>): Promise<{ valid: boolean; attempt: Attempt }> => {
+    const attempt = await ctx.loginThrottle.begin(input);
+    try {
+      const valid = await ctx.passwordGate.run(input.address, async () => verifyPassword(password, await hash()));
+      return { valid, attempt };
+    } catch (err) {
+      await attempt.cancelled();
+      throw err;
+    }
+  };
+
   router.post('/auth/login', json, async (req, res) => {
     const body = parseInput(loginRequestSchema, req.body, 'sign-in request');
-    const ip = clientIp(req);
-    await ctx.loginThrottle.assertAllowed(body.username, ip);
     const user = await ctx.storage.users.byUsername(body.username);
     // Always run one scrypt so response time does not reveal whether the user exists.
-    const valid = await verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash()));
+    const { valid, attempt } = await checkPassword(
+      { username: body.username, address: clientIp(req) },
+      body.password,
+      async () => user?.passwordHash ?? (await decoyPasswordHash()),
+    );
     if (!user || !valid || user.disabledAt !== null) {
-      await ctx.loginThrottle.recordFailure(body.username, ip);
       throw new AppError(401, 'unauthenticated', 'Wrong username or password.');
     }
-    await ctx.loginThrottle.recordSuccess(body.username);
+    await attempt.succeeded();
     // Rotation: a session presented at login is ended; the user always gets a fresh id.
     const previous = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     if (previous) await ctx.sessions.destroy(hashCredential(previous));
@@ -73,10 +90,17 @@ export function authRouter(ctx: PlatformContext): Router {
     if (principal?.kind !== 'user') throw new AppError(401, 'unauthenticated', 'No session.');
     const body = parseInput(changePasswordRequestSchema, req.body, 'password change');
     const user = await ctx.storage.users.byId(principal.userId);
-    if (!user || !(await verifyPassword(body.currentPassword, user.passwordHash))) {
-      await ctx.loginThrottle.recordFailure(principal.username, clientIp(req));
+    if (!user) throw new AppError(401, 'unauthenticated', 'No session.');
+    // Throttled like a sign-in, and per session too: a stolen session must not be a way to guess the password.
+    const { valid, attempt } = await checkPassword(
+      { username: user.username, address: clientIp(req), session: principal.session.idHash },
+      body.currentPassword,
+      async () => user.passwordHash,
+    );
+    if (!valid) {
       throw new AppError(400, 'invalid_request', 'The current password is wrong.', [{ path: 'currentPassword', message: 'wrong password' }]);
     }
+    await attempt.succeeded();
     if (body.newPassword === body.currentPassword) {
       throw new AppError(400, 'invalid_request', 'The new password must differ from the current one.', [{ path: 'newPassword', message: 'unchanged' }]);
     }

@@ -44,7 +44,7 @@ export class SqliteStorage implements Storage {
     this.credentials = new SqliteCredentials(this.db, this.statements);
     this.users = new SqliteUsers(this.statements);
     this.sessions = new SqliteSessions(this.statements);
-    this.throttle = new SqliteLoginThrottle(this.statements);
+    this.throttle = new SqliteLoginThrottle(this.db, this.statements);
     this.audit = new SqliteAudit(this.statements);
     this.settings = new SqliteSettings(this.statements);
   }

@@ -4,11 +4,13 @@ import type {
   Role,
   SessionRecord,
   SessionRepository,
+  ThrottleChange,
+  ThrottleKey,
   ThrottleState,
   UserRecord,
   UserRepository,
 } from '../repository';
-import type { StatementCache } from './database';
+import type { SqliteDatabase, StatementCache } from './database';
 
 interface UserRow {
   id: number;
@@ -132,25 +134,42 @@ export class SqliteSessions implements SessionRepository {
 }
 
 export class SqliteLoginThrottle implements LoginThrottleRepository {
-  constructor(private readonly statements: StatementCache) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly statements: StatementCache,
+  ) {}
 
-  async get(scope: 'account' | 'ip', key: string): Promise<ThrottleState | null> {
-    const r = this.statements.get('SELECT failures, window_start, locked_until FROM login_throttle WHERE scope = ? AND key = ?').get(scope, key) as
-      | { failures: number; window_start: number; locked_until: number | null }
-      | undefined;
-    return r ? { failures: r.failures, windowStart: r.window_start, lockedUntil: r.locked_until } : null;
+  async update<T>(keys: ThrottleKey[], change: (states: (ThrottleState | null)[]) => ThrottleChange<T>): Promise<T> {
+    const read = this.statements.get('SELECT failures, window_start, locked_until FROM login_throttle WHERE scope = ? AND key = ?');
+    const write = this.statements.get(
+      `INSERT INTO login_throttle (scope, key, account, failures, window_start, locked_until) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`,
+    );
+    const remove = this.statements.get('DELETE FROM login_throttle WHERE scope = ? AND key = ?');
+    const transaction = this.db.transaction(() => {
+      const states = keys.map(({ scope, key }) => {
+        const r = read.get(scope, key) as { failures: number; window_start: number; locked_until: number | null } | undefined;
+        return r ? { failures: r.failures, windowStart: r.window_start, lockedUntil: r.locked_until } : null;
+      });
+      const { states: next, result } = change(states);
+      keys.forEach(({ scope, key, account }, i) => {
+        const state = next[i];
+        if (state === null) remove.run(scope, key);
+        else if (state !== undefined) write.run(scope, key, account, state.failures, state.windowStart, state.lockedUntil);
+      });
+      return result;
+    });
+    // IMMEDIATE: take the write lock before reading, so two processes cannot both count from the same state.
+    return transaction.immediate();
   }
 
-  async put(scope: 'account' | 'ip', key: string, state: ThrottleState) {
-    this.statements
-      .get(
-        `INSERT INTO login_throttle (scope, key, failures, window_start, locked_until) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`,
-      )
-      .run(scope, key, state.failures, state.windowStart, state.lockedUntil);
+  async clearAccount(account: string) {
+    return this.statements.get('DELETE FROM login_throttle WHERE account = ?').run(account).changes;
   }
 
-  async clear(scope: 'account' | 'ip', key: string) {
-    this.statements.get('DELETE FROM login_throttle WHERE scope = ? AND key = ?').run(scope, key);
+  async deleteStale(windowStartBefore: number, now: number) {
+    return this.statements
+      .get('DELETE FROM login_throttle WHERE window_start < ? AND (locked_until IS NULL OR locked_until <= ?)')
+      .run(windowStartBefore, now).changes;
   }
 }
