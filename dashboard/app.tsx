@@ -73,11 +73,14 @@ export function App({ client, api, live, initialSession }: AppProps) {
 
   useEffect(() => {
     client.onUnauthenticated(() => setSession(null));
+    // The live socket learns first when the session ends elsewhere (sign-out in another tab, disable, expiry).
+    const offSessionEnded = live.onSessionEnded(() => setSession(null));
     void initialSession.then((me) => {
       setSession(me);
       setChecked(true);
     });
-  }, [client, initialSession]);
+    return offSessionEnded;
+  }, [client, live, initialSession]);
 
   const signedIn = session !== null && !session.user.mustChangePassword;
   useEffect(() => {
