@@ -18,6 +18,7 @@ import { DevicePage } from './pages/device';
 import { DevicesPage } from './pages/devices';
 import { ErrorsPage } from './pages/errors';
 import { LoginPage } from './pages/login';
+import { NotFoundPage } from './pages/not-found';
 import { OverviewPage } from './pages/overview';
 import { UpdatesPage } from './pages/updates';
 import { href, useRoute, type Route } from './router';
@@ -34,6 +35,7 @@ const NAV: { segment: string; label: MessageKey; adminOnly?: boolean }[] = [
 ];
 
 function Page({ route }: { route: Route }) {
+  if (route.invalid) return <NotFoundPage />;
   const [first = '', second] = route.segments;
   switch (first) {
     case 'devices':

@@ -20,6 +20,10 @@ export const en = {
   'live.connecting': 'Connecting…',
   'live.offline': 'Disconnected',
 
+  'notFound.title': 'Page not found',
+  'notFound.text': 'This address is not valid in the dashboard.',
+  'notFound.back': 'Go to the overview',
+
   'common.loading': 'Loading…',
   'common.none': 'None',
   'common.all': 'All',

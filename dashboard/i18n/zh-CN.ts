@@ -22,6 +22,10 @@ export const zhCN: Record<MessageKey, string> = {
   'live.connecting': '正在连接…',
   'live.offline': '已断开',
 
+  'notFound.title': '页面不存在',
+  'notFound.text': '仪表板无法识别此地址。',
+  'notFound.back': '返回总览',
+
   'common.loading': '正在加载…',
   'common.none': '无',
   'common.all': '全部',
