@@ -84,7 +84,7 @@ function literalAddress(url: URL): string | null {
 
 function refusedAddress(url: URL, address: string): AppError {
   const what = literalAddress(url) === null ? `${url.hostname} resolves to the internal address ${address}` : `${address} is an internal address`;
-  return refused(`The webhook host ${what}; an admin must turn on the fleet setting allowPrivateWebhookTargets to send alerts to internal networks.`);
+  return refused(`The webhook host ${what}. To send alerts into internal networks, an admin must first allow internal webhook addresses in the fleet settings (allowPrivateWebhookTargets).`);
 }
 
 /** Checks what the URL itself says (scheme, a literal address); host names are checked when they are resolved. */
@@ -97,7 +97,7 @@ export function checkWebhookUrl(text: string, policy: WebhookTargetPolicy): URL 
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused('A webhook URL must start with https://.');
   if (url.protocol === 'http:' && !policy.allowHttp) {
-    throw refused('A webhook URL must use https://; an admin must turn on the fleet setting allowHttpWebhooks to send alerts unencrypted.');
+    throw refused('A webhook URL must use https://. To send alerts unencrypted, an admin must first allow plain http:// webhooks in the fleet settings (allowHttpWebhooks).');
   }
   const literal = literalAddress(url);
   if (literal !== null && !policy.allowPrivate && isInternalAddress(literal)) throw refusedAddress(url, literal);
