@@ -75,14 +75,24 @@ export function App({ client, api, live, initialSession }: AppProps) {
 
   useEffect(() => {
     client.onUnauthenticated(() => setSession(null));
-    // The live socket learns first when the session ends elsewhere (sign-out in another tab, disable, expiry).
-    const offSessionEnded = live.onSessionEnded(() => setSession(null));
+    // The live socket learns first when the session ends elsewhere (sign-out, disable, expiry). The browser may
+    // already hold a newer session (signed in again in another tab), so the server decides: sign-in page or resume.
+    const offSessionEnded = live.onSessionEnded(() => {
+      void api.me().then(
+        (me) => {
+          client.setCsrfToken(me.csrfToken);
+          setSession(me);
+          live.resume();
+        },
+        () => setSession(null),
+      );
+    });
     void initialSession.then((me) => {
       setSession(me);
       setChecked(true);
     });
     return offSessionEnded;
-  }, [client, live, initialSession]);
+  }, [client, api, live, initialSession]);
 
   const signedIn = session !== null && !session.user.mustChangePassword;
   useEffect(() => {

@@ -121,6 +121,14 @@ export class LiveConnection {
     return () => this.sessionEndedListeners.delete(listener);
   }
 
+  /** After the session ended: connects again, for when the browser turned out to hold a newer session (signed in again in another tab). */
+  resume(): void {
+    if (!this.socket || !this.sessionEnded) return;
+    this.sessionEnded = false;
+    this.setStatus('connecting');
+    this.socket.connect();
+  }
+
   private endSession(): void {
     if (this.sessionEnded) return;
     this.sessionEnded = true;

@@ -79,6 +79,38 @@ describe('dashboard security in Chromium', { skip: skip ?? false, timeout: 120_0
     await page.context().close();
   });
 
+  test('a socket ended while the browser already holds a newer session resumes instead of asking to sign in', async () => {
+    problems.length = 0;
+    const page = await signedIn('admin', ADMIN_PASSWORD);
+    await page.locator('.live[data-status="live"]').waitFor({ timeout: STEP_MS });
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { liveStatuses: string[] }).liveStatuses = seen;
+      const badge = document.querySelector('.live')!;
+      new MutationObserver(() => seen.push(badge.getAttribute('data-status') ?? '')).observe(badge, { attributes: true, attributeFilter: ['data-status'] });
+    });
+    // The browser gets a second session (as a sign-in in another tab would give it), then the first one ends.
+    const api = (path: string) => `${server.url}api/v1${path}`;
+    const [old] = await page.context().cookies();
+    const fresh = await fetch(api('/auth/login'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const [name, value] = (fresh.headers.get('set-cookie') ?? '').split(';')[0]!.split('=') as [string, string];
+    await page.context().addCookies([{ ...old!, name, value }]);
+    const oldCookie = `${old!.name}=${old!.value}`;
+    const { csrfToken } = (await (await fetch(api('/auth/me'), { headers: { Cookie: oldCookie } })).json()) as { csrfToken: string };
+    assert.equal((await fetch(api('/auth/logout'), { method: 'POST', headers: { Cookie: oldCookie, 'x-csrf-token': csrfToken } })).status, 204);
+    await page.waitForFunction(
+      () => {
+        const seen = (window as unknown as { liveStatuses: string[] }).liveStatuses;
+        return seen.includes('offline') && seen[seen.length - 1] === 'live';
+      },
+      undefined,
+      { timeout: STEP_MS },
+    );
+    assert.equal(await page.locator('header.top').count(), 1, 'still signed in');
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
   test('when an admin disables a signed-in user, that user\'s open dashboard returns to sign-in by itself', async () => {
     const page = await signedIn(VIEWER.username, VIEWER.password);
     await page.locator('.live[data-status="live"]').waitFor({ timeout: STEP_MS });
