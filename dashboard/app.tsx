@@ -18,6 +18,7 @@ import { DevicePage } from './pages/device';
 import { DevicesPage } from './pages/devices';
 import { ErrorsPage } from './pages/errors';
 import { LoginPage } from './pages/login';
+import { NotFoundPage } from './pages/not-found';
 import { OverviewPage } from './pages/overview';
 import { UpdatesPage } from './pages/updates';
 import { href, useRoute, type Route } from './router';
@@ -34,6 +35,7 @@ const NAV: { segment: string; label: MessageKey; adminOnly?: boolean }[] = [
 ];
 
 function Page({ route }: { route: Route }) {
+  if (route.invalid) return <NotFoundPage />;
   const [first = '', second] = route.segments;
   switch (first) {
     case 'devices':
@@ -73,11 +75,24 @@ export function App({ client, api, live, initialSession }: AppProps) {
 
   useEffect(() => {
     client.onUnauthenticated(() => setSession(null));
+    // The live socket learns first when the session ends elsewhere (sign-out, disable, expiry). The browser may
+    // already hold a newer session (signed in again in another tab), so the server decides: sign-in page or resume.
+    const offSessionEnded = live.onSessionEnded(() => {
+      void api.me().then(
+        (me) => {
+          client.setCsrfToken(me.csrfToken);
+          setSession(me);
+          live.resume();
+        },
+        () => setSession(null),
+      );
+    });
     void initialSession.then((me) => {
       setSession(me);
       setChecked(true);
     });
-  }, [client, initialSession]);
+    return offSessionEnded;
+  }, [client, api, live, initialSession]);
 
   const signedIn = session !== null && !session.user.mustChangePassword;
   useEffect(() => {

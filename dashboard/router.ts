@@ -5,12 +5,25 @@ export interface Route {
   /** Path segments, decoded: `#/devices/bank-ws-0412` → ['devices', 'bank-ws-0412']. */
   segments: string[];
   query: URLSearchParams;
+  /** The address holds a segment that is not valid percent-encoding (`#/devices/%E0%A4%A`): no page can show it. */
+  invalid: boolean;
+}
+
+/** A path segment decoded, or null when its percent-encoding is broken (decodeURIComponent would throw URIError). */
+function decodeSegment(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
 }
 
 export function parseHash(hash: string): Route {
   const text = hash.replace(/^#\/?/, '');
   const [path = '', search = ''] = text.split('?', 2);
-  return { segments: path.split('/').filter(Boolean).map((part) => decodeURIComponent(part)), query: new URLSearchParams(search) };
+  const decoded = path.split('/').filter(Boolean).map(decodeSegment);
+  const segments = decoded.filter((part): part is string => part !== null);
+  return { segments, query: new URLSearchParams(search), invalid: segments.length !== decoded.length };
 }
 
 export function href(segments: string[], query: Record<string, string | number | boolean | null | undefined> = {}): string {

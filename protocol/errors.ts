@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'overloaded',
   'storage_full',
   'csrf_failed',
+  /** A webhook URL that the fleet settings do not allow (plain http, or an internal address). */
+  'webhook_target_refused',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

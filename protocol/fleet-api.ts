@@ -240,6 +240,13 @@ export const fleetSettingsSchema = z.object({
   trendRetentionDays: z.number().int().min(400).max(3_650),
   /** RestoreHealth `/Source:` offered when no donor is known, e.g. `wim:\\fs01\images\19045\install.wim:1`; null uses Windows Update. */
   repairSource: z.string().min(1).max(500).nullable(),
+  /** Webhooks may use plain `http://` (signed, but readable and changeable on the way). Off by default. */
+  allowHttpWebhooks: z.boolean(),
+  /**
+   * Webhooks may post to loopback, private, link-local (cloud metadata), CGNAT and unique-local addresses,
+   * literal or resolved. Off by default, so an admin account cannot be used to probe the server's own network.
+   */
+  allowPrivateWebhookTargets: z.boolean(),
 });
 export type FleetSettings = z.infer<typeof fleetSettingsSchema>;
 export const fleetSettingsPatchSchema = fleetSettingsSchema.partial();

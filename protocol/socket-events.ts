@@ -59,6 +59,14 @@ export const liveTickSchema = z.object({
   alerts: z.array(alertRaisedSchema).optional(),
 });
 export type LiveTick = z.infer<typeof liveTickSchema>;
+
+/**
+ * Sent just before the server closes a socket whose session or token stopped being valid: `expired` when
+ * the session outlived its lifetime, `revoked` when it was ended (sign-out, password or role change, user
+ * disabled, API token revoked). The dashboard then asks the user to sign in again instead of reconnecting.
+ */
+export const sessionExpiredSchema = z.object({ reason: z.enum(['expired', 'revoked']) });
+export type SessionExpired = z.infer<typeof sessionExpiredSchema>;
 /**
  * Request header a dashboard sets when it re-reads a page because of a live delta. Such a read may be
  * answered from what the server computed after its latest live tick: it already holds every change
@@ -74,6 +82,7 @@ export interface ServerToClientEvents {
   'device:updated': (update: DeviceUpdated[]) => void;
   'cluster:changed': (clusters: ClusterChanged[]) => void;
   'alert:raised': (alert: AlertRaised) => void;
+  'session:expired': (info: SessionExpired) => void;
 }
 
 export interface ClientToServerEvents {

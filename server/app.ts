@@ -167,6 +167,8 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
     auth,
     clock,
     intervalMs: config.liveIntervalMs,
+    recheckMs: config.liveRecheckMs,
+    onRecheckError: (err) => logger.warn({ err }, 'live socket re-check failed'),
     allowedOrigins: config.allowedOrigins,
     isSecure,
     behindProxy: config.trustProxy !== false,

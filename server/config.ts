@@ -87,6 +87,12 @@ export const configSchema = z
     /** How often live changes are flushed to dashboards (≥ 250 ms keeps it at 4 emits/s at most). */
     liveIntervalMs: duration.pipe(z.number().min(250, 'LIVE_INTERVAL must be at least 250ms')).default(250),
     /**
+     * How often open live sockets have their session or token looked up again, so expiry and changes made
+     * by another process (`npm run admin -- user disable`) close them; changes made through the server close
+     * them at once.
+     */
+    liveRecheckMs: duration.pipe(z.number().min(100, 'LIVE_RECHECK must be at least 100ms').max(30_000, 'LIVE_RECHECK must be at most 30s')).default(30_000),
+    /**
      * SQLite `synchronous` (WAL mode). NORMAL: every acknowledged report survives a server crash or
      * kill -9, but an OS crash or power loss can drop the last commits, already acknowledged with 202.
      * FULL: also survives power loss, at an fsync per group commit, which bounds ingest by the disk.
@@ -144,6 +150,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   ALLOWED_ORIGINS: 'allowedOrigins',
   ENROLL_PER_MINUTE: 'enrollPerMinute',
   LIVE_INTERVAL: 'liveIntervalMs',
+  LIVE_RECHECK: 'liveRecheckMs',
   SQLITE_SYNCHRONOUS: 'sqliteSynchronous',
   REQUEST_TIMEOUT: 'requestTimeoutMs',
   KEEP_ALIVE_TIMEOUT: 'keepAliveTimeoutMs',

@@ -20,6 +20,10 @@ export const en = {
   'live.connecting': 'Connecting…',
   'live.offline': 'Disconnected',
 
+  'notFound.title': 'Page not found',
+  'notFound.text': 'This address is not valid in the dashboard.',
+  'notFound.back': 'Go to the overview',
+
   'common.loading': 'Loading…',
   'common.none': 'None',
   'common.all': 'All',
@@ -199,6 +203,8 @@ export const en = {
   'admin.clusterThreshold': 'Cluster alert at (devices)',
   'admin.complianceAlert': 'Compliance alert below (%)',
   'admin.repairSource': 'RestoreHealth source (empty: Windows Update)',
+  'admin.allowHttpWebhooks': 'Allow webhooks over plain http:// (alerts travel unencrypted)',
+  'admin.allowPrivateWebhookTargets': 'Allow webhooks to internal addresses (loopback, private networks, link-local)',
   'admin.saved': 'Saved.',
   'admin.audit': 'Audit log',
   'admin.actor': 'Who',
@@ -258,6 +264,7 @@ export const en = {
   'error.overloaded': 'The server is busy; try again shortly.',
   'error.storage_full': 'The server storage is full.',
   'error.csrf_failed': 'The page is out of date; reload it.',
+  'error.webhook_target_refused': 'This webhook address is not allowed by the fleet settings.',
   'error.internal': 'The server failed.',
   'error.detail': '{summary} ({detail})',
 

@@ -22,6 +22,10 @@ export const zhCN: Record<MessageKey, string> = {
   'live.connecting': '正在连接…',
   'live.offline': '已断开',
 
+  'notFound.title': '页面不存在',
+  'notFound.text': '仪表板无法识别此地址。',
+  'notFound.back': '返回总览',
+
   'common.loading': '正在加载…',
   'common.none': '无',
   'common.all': '全部',
@@ -201,6 +205,8 @@ export const zhCN: Record<MessageKey, string> = {
   'admin.clusterThreshold': '聚类告警阈值（设备数）',
   'admin.complianceAlert': '合规率低于（%）时告警',
   'admin.repairSource': 'RestoreHealth 修复源（留空使用 Windows 更新）',
+  'admin.allowHttpWebhooks': '允许通过明文 http:// 发送 Webhook（告警以未加密方式传输）',
+  'admin.allowPrivateWebhookTargets': '允许向内部地址发送 Webhook（环回、私有网络、链路本地）',
   'admin.saved': '已保存。',
   'admin.audit': '审计日志',
   'admin.actor': '操作者',
@@ -260,6 +266,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.overloaded': '服务器繁忙，请稍后重试。',
   'error.storage_full': '服务器存储空间已满。',
   'error.csrf_failed': '页面已过期，请重新加载。',
+  'error.webhook_target_refused': '设备群设置不允许此 Webhook 地址。',
   'error.internal': '服务器出错。',
   'error.detail': '{summary}（{detail}）',
 

@@ -16,6 +16,9 @@ export class LiveConnection {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private connectedBefore = false;
   private readonly reconnectListeners = new Set<() => void>();
+  private readonly sessionEndedListeners = new Set<() => void>();
+  /** The server said the session or token ended: reconnecting cannot help until the user signs in again. */
+  private sessionEnded = false;
   private readonly listeners = new Map<string, Set<(...args: unknown[]) => void>>();
   /** Devices whose `device:updated` events a page wants, with how many pages want each. */
   private readonly watched = new Map<string, number>();
@@ -44,6 +47,7 @@ export class LiveConnection {
       reconnectionDelayMax: 5_000,
     });
     this.socket = socket;
+    this.sessionEnded = false;
     this.setStatus('connecting');
     socket.on('connect', () => {
       this.retry = 0;
@@ -52,14 +56,17 @@ export class LiveConnection {
       if (this.connectedBefore) for (const listener of this.reconnectListeners) listener();
       this.connectedBefore = true;
     });
+    socket.on('session:expired', () => this.endSession());
     socket.on('disconnect', (reason) => {
       this.setStatus('offline');
-      // A server-side disconnect is not retried by socket.io; everything else is.
-      if (reason === 'io server disconnect') this.scheduleRetry();
+      // A server-side disconnect is not retried by socket.io; everything else is, unless the session ended.
+      if (reason === 'io server disconnect' && !this.sessionEnded) this.scheduleRetry();
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (err: Error & { data?: { code?: unknown } }) => {
       this.setStatus('offline');
-      // Refused by the server's middleware (e.g. session expired): socket.io gives up, so retry here.
+      // Refused because the session is gone (expired while offline): signing in again is the only way back.
+      if (err.data?.code === 'unauthenticated') return this.endSession();
+      // Refused by the server's middleware for another reason: socket.io gives up, so retry here.
       if (!socket.active) this.scheduleRetry();
     });
     socket.io.on('reconnect_attempt', () => this.setStatus('connecting'));
@@ -106,6 +113,28 @@ export class LiveConnection {
   onReconnect(listener: () => void): () => void {
     this.reconnectListeners.add(listener);
     return () => this.reconnectListeners.delete(listener);
+  }
+
+  /** Called when the server ends the socket because its session expired or was revoked: the user must sign in again. */
+  onSessionEnded(listener: () => void): () => void {
+    this.sessionEndedListeners.add(listener);
+    return () => this.sessionEndedListeners.delete(listener);
+  }
+
+  /** After the session ended: connects again, for when the browser turned out to hold a newer session (signed in again in another tab). */
+  resume(): void {
+    if (!this.socket || !this.sessionEnded) return;
+    this.sessionEnded = false;
+    this.setStatus('connecting');
+    this.socket.connect();
+  }
+
+  private endSession(): void {
+    if (this.sessionEnded) return;
+    this.sessionEnded = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    for (const listener of this.sessionEndedListeners) listener();
   }
 
   onStatus(listener: (status: LiveStatus) => void): () => void {

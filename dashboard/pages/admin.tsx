@@ -265,6 +265,8 @@ function Settings() {
                 clusterAlertThreshold: Number(field(form, 'clusterAlertThreshold')),
                 complianceAlertPercent: Number(field(form, 'complianceAlertPercent')),
                 repairSource: field(form, 'repairSource') || null,
+                allowHttpWebhooks: form.get('allowHttpWebhooks') === 'on',
+                allowPrivateWebhookTargets: form.get('allowPrivateWebhookTargets') === 'on',
               }),
             ).then(setSaved);
           }}
@@ -284,6 +286,12 @@ function Settings() {
           <label>
             {t('admin.repairSource')}
             <input name="repairSource" defaultValue={current.repairSource ?? ''} placeholder="wim:\\fs01\images\19045\install.wim:1" />
+          </label>
+          <label class="check">
+            <input name="allowHttpWebhooks" type="checkbox" defaultChecked={current.allowHttpWebhooks} /> {t('admin.allowHttpWebhooks')}
+          </label>
+          <label class="check">
+            <input name="allowPrivateWebhookTargets" type="checkbox" defaultChecked={current.allowPrivateWebhookTargets} /> {t('admin.allowPrivateWebhookTargets')}
           </label>
           <div>
             <button type="submit">{t('action.save')}</button> {saved && <span role="status">{t('admin.saved')}</span>}

@@ -33,6 +33,7 @@ import { DeviceFacts, stateFromSections } from './device-state';
 import { clusterSubject, deviceSubject, donorOf, recommendRemediation } from './remediation';
 import { TYPICAL_FIXES } from './rules/hresult-fixes';
 import type { DeviceListRow, FleetStore } from './storage/fleet-store';
+import { assertWebhookTarget, type WebhookTargetPolicy } from './webhook-targets';
 
 const SETTINGS_KEY = 'fleet.settings';
 const DAY_MS = 86_400_000;
@@ -69,17 +70,31 @@ export class FleetService {
     this.baselineCache = options.initialBaselines;
   }
 
-  /** Webhook administration (the secret is stored for signing and never listed). */
+  /**
+   * Webhook administration (the secret is stored for signing and never listed). A URL the fleet settings
+   * do not allow (http, an internal address) is refused with 400 `webhook_target_refused`.
+   */
   get webhooks() {
     const store = this.options.store;
     const now = () => this.options.clock.now();
     return {
       list: () => store.listWebhooks(),
-      create: (input: { url: string; secret: string; kinds: AlertKind[]; enabled: boolean }, actor: string) => store.createWebhook(input, actor, now()),
-      update: (id: number, input: { url?: string | undefined; kinds?: AlertKind[] | undefined; enabled?: boolean | undefined; secret?: string | undefined }) =>
-        store.updateWebhook(id, input),
+      create: async (input: { url: string; secret: string; kinds: AlertKind[]; enabled: boolean }, actor: string) => {
+        await assertWebhookTarget(input.url, await this.webhookTargets());
+        return store.createWebhook(input, actor, now());
+      },
+      update: async (id: number, input: { url?: string | undefined; kinds?: AlertKind[] | undefined; enabled?: boolean | undefined; secret?: string | undefined }) => {
+        if (input.url !== undefined) await assertWebhookTarget(input.url, await this.webhookTargets());
+        return store.updateWebhook(id, input);
+      },
       remove: (id: number) => store.deleteWebhook(id),
     };
+  }
+
+  /** What the fleet settings allow webhooks to post to beyond https to public addresses (checked again at every delivery). */
+  async webhookTargets(): Promise<WebhookTargetPolicy> {
+    const settings = await this.settings();
+    return { allowHttp: settings.allowHttpWebhooks, allowPrivate: settings.allowPrivateWebhookTargets };
   }
 
   alerts(query: { limit: number; before?: number | undefined; kind?: AlertKind | undefined; open?: boolean | undefined }): Promise<Alert[]> {
@@ -102,6 +117,8 @@ export class FleetService {
       complianceAlertPercent: 90,
       trendRetentionDays: 800,
       repairSource: null,
+      allowHttpWebhooks: false,
+      allowPrivateWebhookTargets: false,
       ...stored,
     });
     return this.settingsCache;

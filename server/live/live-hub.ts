@@ -12,7 +12,7 @@ import type {
 } from '../../protocol/socket-events';
 import { LIVE_LIMITS, LIVE_TICK_AUTH } from '../../protocol/socket-events';
 import type { Clock } from '../clock';
-import type { Authenticator, Principal } from '../security/authenticator';
+import type { Authenticator, CredentialEnd, Principal } from '../security/authenticator';
 import type { CounterValues } from '../storage/repository';
 import type { EventBus } from './event-bus';
 
@@ -48,6 +48,13 @@ export interface LiveHubOptions {
   auth: Authenticator;
   clock: Clock;
   intervalMs: number;
+  /**
+   * How often every open socket's session or token is looked up again (LIVE_RECHECK). Ends made in this
+   * process close sockets at once; this catches expiry and changes made by another process (the admin CLI).
+   */
+  recheckMs: number;
+  /** Told when a re-check could not read the credentials (sockets stay open until the next one). */
+  onRecheckError?(err: unknown): void;
   /** Origins allowed besides the server's own (`proto://host` of the handshake). */
   allowedOrigins: readonly string[];
   /** Whether the handshake arrived over TLS (direct or via a trusted proxy). */
@@ -88,6 +95,8 @@ export class LiveHub {
   private alerts: AlertRaised[] = [];
   private seq = 0;
   private timer: NodeJS.Timeout | null = null;
+  private recheckTimer: NodeJS.Timeout | null = null;
+  private rechecking: Promise<void> | null = null;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly options: LiveHubOptions) {
@@ -133,17 +142,60 @@ export class LiveHub {
     };
     this.timer = setTimeout(tick, this.options.intervalMs);
     this.timer.unref();
+    this.recheckTimer = setInterval(() => {
+      this.recheck().catch((err: unknown) => this.options.onRecheckError?.(err));
+    }, this.options.recheckMs);
+    this.recheckTimer.unref();
   }
 
   /** The configured interval, stretched so that sockets × ticks per second stays within FANOUT_WRITES_PER_SECOND. */
   private nextDelay(): number {
-    return liveTickMs(this.options.intervalMs, this.options.io.engine.clientsCount);
+    return liveTickMs(this.options.intervalMs, this.dashboards());
+  }
+
+  /**
+   * Sockets that passed authentication and joined. Engine.io also counts connections still in their
+   * handshake, which anyone can open by the thousand without credentials; those receive nothing, so they
+   * must not stretch the tick or the dashboards' refresh interval.
+   */
+  private dashboards(): number {
+    return this.options.io.of('/').sockets.size;
   }
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    this.recheckTimer = null;
     for (const off of this.unsubscribe) off();
+  }
+
+  /**
+   * Looks up every open socket's credential again and closes those that no longer hold (session expired or
+   * deleted, user disabled, token revoked), whoever changed them. One lookup per credential kind for all
+   * sockets; a re-check already running is joined rather than repeated.
+   */
+  recheck(): Promise<void> {
+    this.rechecking ??= this.recheckSockets().finally(() => {
+      this.rechecking = null;
+    });
+    return this.rechecking;
+  }
+
+  private async recheckSockets(): Promise<void> {
+    const sockets = [...this.options.io.of('/').sockets.values()];
+    if (sockets.length === 0) return;
+    const ended = await this.options.auth.endedCredentials(sockets.map((socket) => socket.data.principal));
+    for (const socket of sockets) {
+      const reason = ended.get(socket.data.principal);
+      if (reason && socket.connected) this.endSocket(socket, reason);
+    }
+  }
+
+  /** Tells the client why (so the dashboard asks for sign-in instead of reconnecting), then closes the socket. */
+  private endSocket(socket: LiveSocket, reason: CredentialEnd): void {
+    socket.emit('session:expired', { reason });
+    socket.disconnect(true);
   }
 
   private async authenticate(socket: LiveSocket): Promise<void> {
@@ -186,7 +238,7 @@ export class LiveHub {
         principal.kind === 'user'
           ? principal.session.idHash === ended.sessionIdHash || principal.userId === ended.userId
           : principal.tokenId === ended.tokenId;
-      if (matches) socket.disconnect(true);
+      if (matches) this.endSocket(socket, 'revoked');
     }
   }
 
@@ -209,7 +261,7 @@ export class LiveHub {
         reportsAccepted: this.reportsAccepted,
         devicesChanged: this.changedDevices.size,
         counters: this.counters,
-        refreshAfterMs: pageRefreshMs(io.engine.clientsCount),
+        refreshAfterMs: pageRefreshMs(this.dashboards()),
       };
       io.to(FLEET_ROOM).emit('fleet:delta', delta);
       tick.delta = delta;

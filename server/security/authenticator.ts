@@ -33,6 +33,9 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
+/** Why a credential stopped holding: the session outlived its lifetime, or it was ended or revoked. */
+export type CredentialEnd = 'expired' | 'revoked';
+
 export function principalName(principal: Principal): string {
   return principal.kind === 'user' ? principal.username : `token:${principal.name}`;
 }
@@ -66,5 +69,36 @@ export class Authenticator {
       return null;
     }
     return { kind: 'user', userId: user.id, username: user.username, role: user.role, mustChangePassword: user.mustChangePassword, session };
+  }
+
+  /**
+   * The principals among these whose credential no longer holds, with the reason. Sessions and tokens
+   * are each looked up in one query however many principals there are, and nothing is written (no
+   * sliding expiry, no token use), so long-lived sockets can be re-checked cheaply and often. It reads
+   * the database, so it also sees changes made by another process (`npm run admin`).
+   */
+  async endedCredentials(principals: readonly Principal[]): Promise<Map<Principal, CredentialEnd>> {
+    const sessionHashes = new Set<string>();
+    const tokenIds = new Set<number>();
+    for (const p of principals) {
+      if (p.kind === 'user') sessionHashes.add(p.session.idHash);
+      else tokenIds.add(p.tokenId);
+    }
+    const [expiries, activeTokens] = await Promise.all([
+      this.storage.sessions.expiriesOfLive([...sessionHashes]),
+      this.storage.credentials.activeApiTokenIds([...tokenIds]),
+    ]);
+    const now = this.clock.now();
+    const ended = new Map<Principal, CredentialEnd>();
+    for (const p of principals) {
+      if (p.kind === 'token') {
+        if (!activeTokens.has(p.tokenId)) ended.set(p, 'revoked');
+        continue;
+      }
+      const expiresAt = expiries.get(p.session.idHash);
+      if (expiresAt === undefined) ended.set(p, 'revoked');
+      else if (expiresAt <= now) ended.set(p, 'expired');
+    }
+    return ended;
   }
 }

@@ -6,7 +6,9 @@ const CONTENT_SECURITY_POLICY = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  // 'self' covers the live socket's ws:/wss: URL on the page's own host and port (CSP Level 3); a bare
+  // `ws: wss:` would let an injected script send data to any host.
+  "connect-src 'self'",
   "font-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",

@@ -143,6 +143,8 @@ export interface CredentialRepository {
   revokeApiToken(id: number, now: number): Promise<boolean>;
   /** The active token with this hash; records its use. */
   useApiToken(tokenHash: string, now: number): Promise<ApiTokenInfo | null>;
+  /** Which of these token ids are still active (not revoked), in one lookup; does not count as a use. */
+  activeApiTokenIds(ids: readonly number[]): Promise<Set<number>>;
 }
 
 export interface UserRecord {
@@ -186,6 +188,11 @@ export interface SessionRepository {
   delete(idHash: string): Promise<void>;
   deleteForUser(userId: number): Promise<number>;
   deleteExpired(now: number): Promise<number>;
+  /**
+   * Expiry time of each of these sessions that still exists and whose user is enabled, in one lookup;
+   * a session missing from the answer was ended (sign-out, password or role change, disable).
+   */
+  expiriesOfLive(idHashes: readonly string[]): Promise<Map<string, number>>;
 }
 
 export interface ThrottleState {

@@ -171,4 +171,12 @@ export class SqliteCredentials implements CredentialRepository {
     }
     return toToken(row);
   }
+
+  async activeApiTokenIds(ids: readonly number[]) {
+    if (ids.length === 0) return new Set<number>();
+    const rows = this.statements
+      .get('SELECT t.id FROM json_each(?) AS wanted JOIN api_tokens AS t ON t.id = wanted.value WHERE t.revoked_at IS NULL')
+      .all(JSON.stringify(ids)) as { id: number }[];
+    return new Set(rows.map((row) => row.id));
+  }
 }

@@ -131,6 +131,22 @@ export class SqliteSessions implements SessionRepository {
   async deleteExpired(now: number) {
     return this.statements.get('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }
+
+  async expiriesOfLive(idHashes: readonly string[]) {
+    const expiries = new Map<string, number>();
+    if (idHashes.length === 0) return expiries;
+    // One statement for any number of sessions: the hashes travel as one JSON array parameter.
+    const rows = this.statements
+      .get(
+        `SELECT s.id_hash, s.expires_at FROM json_each(?) AS wanted
+         JOIN sessions AS s ON s.id_hash = wanted.value
+         JOIN users AS u ON u.id = s.user_id
+         WHERE u.disabled_at IS NULL`,
+      )
+      .all(JSON.stringify(idHashes)) as { id_hash: string; expires_at: number }[];
+    for (const row of rows) expiries.set(row.id_hash, row.expires_at);
+    return expiries;
+  }
 }
 
 export class SqliteLoginThrottle implements LoginThrottleRepository {

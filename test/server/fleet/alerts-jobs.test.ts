@@ -47,6 +47,8 @@ describe('alerts, webhooks and fleet jobs', () => {
     complianceReceiver = await startReceiver(0);
     server = await startFleetServer();
     server.patchlens.ctx.bus.on('cluster.changed', (event) => clusterEvents.push(event));
+    // The receivers are plain http on loopback, which webhooks may target only when an admin allows it.
+    await server.http.patch('/api/v1/settings/fleet').set(bearer(server.admin)).send({ allowHttpWebhooks: true, allowPrivateWebhookTargets: true }).expect(200);
     await server.http.post('/api/v1/webhooks').set(bearer(server.admin)).send({ url: receiver.url, secret: SECRET }).expect(201);
     await server.http.post('/api/v1/webhooks').set(bearer(server.admin)).send({ url: complianceReceiver.url, kinds: ['compliance-below'] }).expect(201);
     for (const name of ['case2-device', 'healthy-donor', 'case1-device-a', 'case1-device-b'] as const) assert.equal(await server.ingest(name), 202);

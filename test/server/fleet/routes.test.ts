@@ -101,7 +101,7 @@ describe('fleet routes', () => {
   test('webhooks: admin only; the secret is shown once and never listed', async () => {
     assertEnvelope((await server.http.get('/api/v1/webhooks').set(bearer(server.viewer)).expect(403)).body, 'forbidden');
     assertEnvelope((await server.http.get('/api/v1/webhooks').expect(401)).body, 'unauthenticated');
-    const created = await server.http.post('/api/v1/webhooks').set(bearer(server.admin)).send({ url: 'http://127.0.0.1:9/hook', kinds: ['cluster-new'] }).expect(201);
+    const created = await server.http.post('/api/v1/webhooks').set(bearer(server.admin)).send({ url: 'https://203.0.113.10/hook', kinds: ['cluster-new'] }).expect(201);
     assert.ok(created.body.secret.length >= 24);
     webhookSchema.parse(created.body.webhook);
     const listed = await server.http.get('/api/v1/webhooks').set(bearer(server.admin)).expect(200);

@@ -20,7 +20,7 @@ import { CursorError, FleetService } from '../../../fleet/fleet-service';
 import { LiveReadCache } from '../../../fleet/live-read-cache';
 import { FleetProjection } from '../../../fleet/storage/fleet-projection';
 import { SqliteFleetStore } from '../../../fleet/storage/sqlite-fleet-store';
-import { deliverDue, fetchPoster, type WebhookPoster } from '../../../fleet/webhooks';
+import { deliverDue, pinnedPoster, type WebhookPoster } from '../../../fleet/webhooks';
 import type { Actor } from '../../../security/admin-service';
 import { principalName } from '../../../security/authenticator';
 import { clientIp } from '../../auth-guard';
@@ -80,8 +80,8 @@ export function createFleetModule(ctx: PlatformContext, db: SqliteDatabase, opti
     logger: ctx.logger,
   });
   const reads = new LiveReadCache(ctx.bus);
-  const poster = options.poster ?? fetchPoster();
-  const deliverWebhooks = () => deliverDue(store, poster, ctx.clock);
+  const poster = options.poster ?? pinnedPoster();
+  const deliverWebhooks = async () => deliverDue(store, poster, ctx.clock, await service.webhookTargets());
 
   // Counter changes arrive after each ingest commit: clusters are pushed at once, alerts are
   // evaluated at most once a second so a burst of reports costs one evaluation.
