@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import cron from 'node-cron';
+import { hostnameProblem } from '../protocol/windows-names';
 
 import { ConfigError } from './usage-error';
 
@@ -141,6 +142,8 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
   if (!cron.validate(config.schedule)) {
     throw new ConfigError(`schedule '${config.schedule}' is not a cron expression (e.g. "*/15 * * * *" for every 15 minutes)`);
   }
+  const hostname = config.hostname === null ? null : hostnameProblem(config.hostname);
+  if (hostname) throw new ConfigError(`hostname ${JSON.stringify(config.hostname)} is not valid: ${hostname}`);
   if (config.server !== null) checkServerUrl(config.server, config.allowHttp);
   if (config.proxy !== null) checkProxyUrl(config.proxy);
   return config;

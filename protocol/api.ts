@@ -1,5 +1,6 @@
 // Platform API request/response schemas (auth, enrollment, ingest, admin) shared by server, dashboard and scripts.
 import * as z from 'zod';
+import { hostnameSchema } from './report';
 
 export const API_PREFIX = '/api/v1';
 
@@ -47,7 +48,8 @@ export const SESSION_COOKIE = 'patchlens_session';
 export const enrollRequestSchema = z.object({
   secret: z.string().min(1).max(200),
   deviceId: z.string().min(1).max(200),
-  hostname: z.string().min(1).max(255),
+  /** The same NetBIOS/DNS rule as a report's `device.hostname`. */
+  hostname: hostnameSchema,
 });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 

@@ -1,7 +1,7 @@
 // The device detail view (GET /devices/:id) and the Analyze-a-log answer (POST /analyze), which shows the same view.
 import * as z from 'zod';
 import { clusterSchema, deviceComplianceSchema, deviceListItemSchema, remediationStepSchema } from './fleet-api';
-import { corruptionSchema, failureSchema, hotfixSchema, packageSchema, packageStateSchema, parseStatsSchema, scanSchema } from './report';
+import { failureSchema, hotfixSchema, packageSchema, packageStateSchema, parseStatsSchema, scanSchema, storedCorruptionSchema } from './report';
 
 export const hresultInfoSchema = z.object({
   code: z.string(),
@@ -29,7 +29,8 @@ export const deviceDetailSchema = z.object({
   packages: z.array(packageSchema),
   /** `open`: the failure is the KB's latest outcome (not fixed by a later install). */
   failures: z.array(failureSchema.extend({ hresultInfo: hresultInfoSchema.nullable().optional(), open: z.boolean().optional() })),
-  corruption: z.array(corruptionSchema.extend({ open: z.boolean().optional() })),
+  /** Stored records: data kept before the naming rules of Report v1 still shows. */
+  corruption: z.array(storedCorruptionSchema.extend({ open: z.boolean().optional() })),
   scans: z.array(scanSchema),
   hotfixes: z.array(hotfixSchema),
   /** Current state per KB. */

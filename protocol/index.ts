@@ -3,3 +3,4 @@ export * from './report';
 export * from './errors';
 export * from './hresult';
 export * from './catalog';
+export * from './windows-names';

@@ -1,5 +1,6 @@
 // Report v1: the one wire format from agent (and `scan --json`) to server, as zod schemas and inferred types.
 import * as z from 'zod';
+import { ARCH_PATTERN, componentProblem, HOSTNAME_MAX_CHARS, hostnameProblem, VERSION_PATTERN, windowsFileProblem, windowsNameProblem } from './windows-names';
 
 /** The report schema version this build speaks. Bump only with a new schema module beside this one. */
 export const REPORT_SCHEMA_VERSION = 1 as const;
@@ -15,6 +16,8 @@ export const REPORT_LIMITS = {
   evidenceLines: 5,
   evidenceLineChars: 2_000,
   files: 1_000,
+  parseWarnings: 20,
+  parseWarningChars: 500,
 } as const;
 
 /** Lower-case `0x` + 8 hex digits, the only HRESULT spelling on the wire. */
@@ -26,6 +29,22 @@ export const kbSchema = z.string().regex(/^KB\d{4,9}$/, 'KB ids are "KB" followe
  */
 export const timestampSchema = z.iso.datetime({ offset: true, local: true });
 const nullableString = z.string().max(1_000).nullable();
+
+/** A string schema that holds one naming rule of `windows-names.ts` and says what broke it. */
+function named(base: z.ZodString, problem: (value: string) => string | null) {
+  return base.superRefine((value, context) => {
+    const found = problem(value);
+    if (found) context.addIssue({ code: 'custom', message: found });
+  });
+}
+
+/** NetBIOS/DNS host names: enrollment and `device.hostname`. */
+export const hostnameSchema = named(z.string().min(1).max(HOSTNAME_MAX_CHARS), hostnameProblem);
+const familySchema = named(z.string().min(1).max(500), (value) => windowsNameProblem(value, 'a family'));
+const componentSchema = named(z.string().max(1_000), componentProblem);
+const windowsFileSchema = named(z.string().max(1_000), windowsFileProblem);
+const componentVersionSchema = z.string().max(50).regex(VERSION_PATTERN, 'a version is one to four dot-separated numbers, e.g. 10.0.19041.746');
+const architectureSchema = z.string().max(20).regex(ARCH_PATTERN, 'an architecture is letters, digits and underscores, e.g. amd64');
 const evidenceSchema = z
   .array(z.string().max(REPORT_LIMITS.evidenceLineChars))
   .min(1)
@@ -78,7 +97,8 @@ const count = z.number().int().min(0);
 
 export const deviceSchema = z.object({
   id: z.string().min(1).max(200),
-  hostname: z.string().min(1).max(255),
+  /** NetBIOS/DNS host name (`windows-names.ts`): a donor's name goes into repair commands as `\\HOST\C$`. */
+  hostname: hostnameSchema,
   /** `major.UBR`, e.g. 19045.4894. */
   osBuild: z.string().regex(/^\d+\.\d+$/).optional(),
   servicingStack: z.string().regex(/^\d+(\.\d+){1,3}$/).optional(),
@@ -118,7 +138,11 @@ export const failureSchema = z.object({
 });
 export type FailureRecord = z.infer<typeof failureSchema>;
 
-export const corruptionSchema = z.object({
+/**
+ * A corruption record as the server stores and shows it: the shape of Report v1 without its naming
+ * rules, so records stored before those rules still read. Reports are checked with `corruptionSchema`.
+ */
+export const storedCorruptionSchema = z.object({
   at: timestampSchema,
   /** The full component key or identity when the log names it. */
   component: z.string().max(1_000).nullable(),
@@ -131,6 +155,19 @@ export const corruptionSchema = z.object({
   repaired: z.boolean(),
   hresult: hresultSchema.nullable().optional(),
   evidence: evidenceSchema,
+});
+
+/**
+ * A corruption finding of Report v1. Every field that names something (component, family, arch,
+ * version, file) follows the Windows naming rules of `windows-names.ts`: these values become paths
+ * and arguments of repair commands. Evidence lines stay raw log text; they are shown, never run.
+ */
+export const corruptionSchema = storedCorruptionSchema.extend({
+  component: componentSchema.nullable(),
+  family: familySchema,
+  arch: architectureSchema.nullable(),
+  version: componentVersionSchema.nullable(),
+  file: windowsFileSchema.nullable(),
 });
 export type CorruptionRecord = z.infer<typeof corruptionSchema>;
 
@@ -194,6 +231,11 @@ export const parseStatsSchema = z.object({
     .array(z.object({ name: z.string().max(1_000), bytes: count, lines: count }))
     .max(REPORT_LIMITS.files),
   unrecognizedLines: count,
+  /**
+   * What the parser left out of the facts and why, one sentence per kind (`3 corruption file names
+   * were left out: …`); absent when nothing was. The left-out values themselves are never kept.
+   */
+  warnings: z.array(z.string().max(REPORT_LIMITS.parseWarningChars)).max(REPORT_LIMITS.parseWarnings).optional(),
 });
 export type ParseStats = z.infer<typeof parseStatsSchema>;
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
 import type { Report } from '../../protocol/report';
+import { hostnameProblem } from '../../protocol/windows-names';
 import type { ParsedLogFacts } from '../parser';
 import { expandLogPaths, ScanInputError } from '../parser/log-files';
 import { FramingRun } from '../parser/pipeline';
@@ -36,7 +37,12 @@ export function parseScanArguments(args: string[]): ScanArguments {
     };
     if (arg === '--json') parsed.json = true;
     else if (arg === '--device-id') parsed.deviceId = value();
-    else if (arg === '--hostname') parsed.hostname = value();
+    else if (arg === '--hostname') {
+      const name = value();
+      const problem = hostnameProblem(name);
+      if (problem) throw new ScanUsageError(`--hostname ${JSON.stringify(name)} is not valid: ${problem}`);
+      parsed.hostname = name;
+    }
     else if (arg === '--utc-offset') {
       const text = value();
       const minutes = Number(text);
@@ -156,6 +162,7 @@ export function formatSummary(report: Report): string {
   out.push(
     `Parsed ${count(parse.files.length, 'file')} (${(bytes / 1024 / 1024).toFixed(1)} MiB, ${count(lines, 'line')}; ${count(parse.unrecognizedLines, 'unrecognized record')})`,
   );
+  for (const warning of parse.warnings ?? []) out.push(`Warning: ${warning}`);
   const deviceFacts = [device.osBuild && `OS build ${device.osBuild}`, device.servicingStack && `servicing stack ${device.servicingStack}`].filter(Boolean);
   if (deviceFacts.length > 0) out.push(`Device: ${deviceFacts.join(', ')}`);
 

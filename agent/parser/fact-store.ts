@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { detach } from './framer';
 import { isFailureCode } from './hresult-text';
 import { kbOfPackage, rollupBuildOf } from './package-identity';
+import { leftOutWarnings, NAME_FIELDS, withSafeNames, type LeftOutNames, type NameField } from './safe-names';
 import type { DeviceObservation, FactSink, LogRecord, PackageMemo, PackageObservation } from './record';
 
 /** How many of each fact a parser keeps (the newest win). Smaller than the report limits so snapshots stay small. */
@@ -171,6 +172,8 @@ export interface FactStoreState {
   scans: ScanRecord[];
   servicingStack: { version: string; seen: string } | null;
   unrecognizedLines: number;
+  /** Corruption names left out for breaking the naming rules, per field (absent in older snapshots). */
+  leftOutNames?: LeftOutNames;
 }
 
 /** Local wall-clock part of an ISO timestamp, comparable as text whatever offset was known when it was made. */
@@ -237,6 +240,10 @@ export class FactStore implements FactSink {
   /** Entries that have left `packages` (the oldest, beyond the limit): a memo made before one left is not trusted. */
   private departures = 0;
   unrecognizedLines = 0;
+  private leftOutNames: LeftOutNames = {};
+  private readonly noteLeftOut = (field: NameField) => {
+    this.leftOutNames[field] = (this.leftOutNames[field] ?? 0) + 1;
+  };
 
   /** `onRejected` hears about facts a handler built that no report could carry. */
   constructor(
@@ -266,7 +273,7 @@ export class FactStore implements FactSink {
   }
 
   addCorruption(corruption: CorruptionRecord): void {
-    const admitted = admit(corruptionSchema, corruption, this.onRejected);
+    const admitted = admit(corruptionSchema, withSafeNames(corruption, this.noteLeftOut), this.onRejected);
     if (!admitted) return;
     const copy = detached(admitted);
     this.corruption.put(corruptionKey(copy), copy);
@@ -398,7 +405,13 @@ export class FactStore implements FactSink {
       scans: this.scanRecords(),
       servicingStack: this.servicingStack,
       unrecognizedLines: this.unrecognizedLines,
+      leftOutNames: { ...this.leftOutNames },
     };
+  }
+
+  /** Parse warnings: what was left out of the facts and why (see `safe-names.ts`). */
+  warnings(): string[] {
+    return leftOutWarnings(this.leftOutNames);
   }
 
   restore(state: FactStoreState): void {
@@ -406,10 +419,18 @@ export class FactStore implements FactSink {
     for (const entry of state.packages) this.packages.put(entry.identity, storedEntry(entry));
     for (const row of state.packageRows ?? []) this.packages.put(identityOfRow(row), row);
     for (const failure of state.failures) this.failures.put(failureKey(failure), failure);
-    for (const item of state.corruption) this.corruption.put(corruptionKey(item), item);
+    // A snapshot written before the naming rules may hold names they refuse: the same rules apply on the way back in.
+    for (const stored of state.corruption) {
+      const item = withSafeNames(stored, this.noteLeftOut);
+      this.corruption.put(corruptionKey(item), item);
+    }
     for (const scan of state.scans) this.scans.put(scanKey(scan), scan);
     this.servicingStack = state.servicingStack;
     this.unrecognizedLines = state.unrecognizedLines;
+    for (const field of NAME_FIELDS) {
+      const count = state.leftOutNames?.[field];
+      if (typeof count === 'number' && Number.isInteger(count) && count > 0) this.leftOutNames[field] = (this.leftOutNames[field] ?? 0) + count;
+    }
   }
 
   /** `entryFor(identity)`, through a memo that held it before when it still can (no entry has left since). */

@@ -193,11 +193,15 @@ export class ServicingLogParser {
       failures: this.store.failureRecords(),
       corruption: this.store.corruptionRecords(),
       scans: this.store.scanRecords(),
-      parse: {
-        files: this.files.map((file) => ({ ...file })),
-        unrecognizedLines: this.store.unrecognizedLines,
-      },
+      parse: this.parseStats(),
     };
+  }
+
+  private parseStats(): ParseStats {
+    const stats: ParseStats = { files: this.files.map((file) => ({ ...file })), unrecognizedLines: this.store.unrecognizedLines };
+    const warnings = this.store.warnings();
+    if (warnings.length > 0) stats.warnings = warnings;
+    return stats;
   }
 
   /** JSON-serialisable state: facts so far, open records and blocks, file positions. */

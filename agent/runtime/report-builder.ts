@@ -87,6 +87,10 @@ export function buildReport(input: BuildReportInput): Report {
     scans: facts.scans.slice(-REPORT_LIMITS.scans),
     hotfixes: system.data.hotfixes,
     updateHistory: system.data.updateHistory ?? [],
-    parse: { files: facts.parse.files.slice(-REPORT_LIMITS.files), unrecognizedLines: facts.parse.unrecognizedLines },
+    parse: {
+      files: facts.parse.files.slice(-REPORT_LIMITS.files),
+      unrecognizedLines: facts.parse.unrecognizedLines,
+      ...(facts.parse.warnings ? { warnings: facts.parse.warnings.slice(0, REPORT_LIMITS.parseWarnings) } : {}),
+    },
   };
 }

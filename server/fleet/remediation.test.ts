@@ -19,14 +19,14 @@ test('support case 2: donor copy of the exact WinSxS file, RestoreHealth, SFC, r
   ));
   assert.match(copy?.why ?? '', /0x800f081f \(CBS_E_SOURCE_MISSING\)/);
   assert.match(copy?.why ?? '', /BANK-WS-0101 runs build 19045\.5131.*KB5036892 installed/);
-  assert.deepEqual(restore?.commands, ['DISM /Online /Cleanup-Image /RestoreHealth /Source:\\\\BANK-WS-0101\\C$\\Windows\\WinSxS /LimitAccess']);
+  assert.deepEqual(restore?.commands, ['DISM /Online /Cleanup-Image /RestoreHealth /Source:"\\\\BANK-WS-0101\\C$\\Windows\\WinSxS" /LimitAccess']);
   assert.equal(retry?.kb, 'KB5036892');
   assert.match(retry?.why ?? '', /0x8007000d \(ERROR_INVALID_DATA\) while dual_wpdmtp\.inf corruption was open/);
   assert.equal(ship?.kb, 'KB5031445');
   assert.deepEqual(ship?.commands, [
-    'mkdir C:\\PatchLens\\KB5031445',
-    'expand -F:* windows10.0-kb5031445-x64.msu C:\\PatchLens\\KB5031445',
-    'DISM /Online /Add-Package /PackagePath:C:\\PatchLens\\KB5031445\\Windows10.0-kb5031445-x64.cab',
+    'mkdir "C:\\PatchLens\\KB5031445"',
+    'expand -F:* "windows10.0-kb5031445-x64.msu" "C:\\PatchLens\\KB5031445"',
+    'DISM /Online /Add-Package /PackagePath:"C:\\PatchLens\\KB5031445\\Windows10.0-kb5031445-x64.cab"',
   ]);
   assert.match(ship?.why ?? '', /OS build 19045\.3636.*shipped dual_wpdmtp\.inf 10\.0\.19041\.3636.*own 10\.0\.19041\.746 is not in the update catalog/);
   assert.deepEqual(steps.map((step) => step.order), [1, 2, 3, 4, 5]);
@@ -93,7 +93,8 @@ test('without DISM source-missing evidence there are no donor or shipping-update
   });
   const steps = remediate(plain, [all[0]!, plain, all[3]!], 'wim:\\\\fs01\\images\\19045\\install.wim:1');
   assert.deepEqual(steps.map((step) => step.rule), ['restore-health', 'sfc-scannow', 'retry-update']);
-  assert.deepEqual(steps[0]?.commands, ['DISM /Online /Cleanup-Image /RestoreHealth /Source:wim:\\\\fs01\\images\\19045\\install.wim:1 /LimitAccess']);
+  assert.deepEqual(steps[0]?.commands, ['DISM /Online /Cleanup-Image /RestoreHealth /Source:"wim:\\\\fs01\\images\\19045\\install.wim:1" /LimitAccess']);
+  assert.deepEqual(remediate(plain, [all[0]!, plain, all[3]!])[0]?.commands, ['DISM /Online /Cleanup-Image /RestoreHealth'], 'without a source, Windows Update');
   assert.equal(remediate(all[3]!, all).length, 0, 'a healthy device needs nothing');
 });
 

@@ -2,6 +2,8 @@
 import type { CatalogEntry, UpdateCatalog } from '../../protocol/catalog';
 import type { Cluster, Donor, RemediationStep } from '../../protocol/fleet-api';
 import { lookupHresult } from '../../protocol/hresult';
+import { isHostname, isWindowsName } from '../../protocol/windows-names';
+import { fillCommandTemplate } from './command-quoting';
 import type { DeviceFacts } from './device-state';
 import { timeOf } from './device-state';
 import { deviceClusterFacts, sortVersions } from './clusters';
@@ -217,12 +219,14 @@ type Variables = Record<string, string>;
 interface Instance {
   /** The step's facts, language-free (empty string: not known or not applicable). */
   params: Variables;
-  /** Values only the commands use (file names, folder listings). */
+  /** Values only the commands use (lower-case KB ids for file names). */
   commandVariables: Variables;
   family: string | null;
   kb: string | null;
   donors?: Donor[];
   paths?: string[];
+  /** WinSxS folders whose name the log shortened (`…_none_*`): the donor's listing names them. */
+  folders?: string[];
 }
 
 /** How each named condition is decided for a subject (and, for per-family rules, one family). */
@@ -255,7 +259,7 @@ export function recommendRemediation(subject: RemediationSubject, context: Remed
         title: render(rule.title, text),
         why: render(rule.why, text),
         params,
-        commands: renderCommands(rule.commands, { ...text, ...instance.commandVariables }, instance.paths ?? []),
+        commands: renderCommands(rule.commands, { ...instance.params, ...instance.commandVariables }, { paths: instance.paths ?? [], folders: instance.folders ?? [] }),
         family: instance.family,
         kb: instance.kb,
         ...(instance.donors ? { donors: instance.donors } : {}),
@@ -311,10 +315,9 @@ function subjectParams(subject: RemediationSubject, context: RemediationContext)
 }
 
 function instancesOf(rule: RemediationRule, subject: RemediationSubject, context: RemediationContext, base: Variables): Instance[] {
-  const sourceArguments = context.repairSource ? ` /Source:${context.repairSource} /LimitAccess` : '';
   switch (rule.scope) {
     case 'subject':
-      return [{ params: base, commandVariables: { sourceArguments }, family: null, kb: null }];
+      return [{ params: base, commandVariables: {}, family: null, kb: null }];
     case 'failedKb':
       return subject.failedKbs.map((failed) => ({
         family: null,
@@ -362,9 +365,8 @@ function familyInstance(family: FamilyEvidence, subject: RemediationSubject, con
     kb: null,
     donors,
     paths,
-    commandVariables: {
-      resolveFolders: folders.map((folder) => `dir /b /ad "\\\\${donor?.hostname ?? ''}\\C$\\${folder.slice(3)}"`).join(' & '),
-    },
+    folders,
+    commandVariables: {},
     params: {
       ...base,
       family: family.family,
@@ -381,14 +383,65 @@ function render(template: string, variables: Variables): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => variables[name] ?? whole);
 }
 
-function renderCommands(templates: readonly string[], variables: Variables, paths: readonly string[]): string[] {
+const KB_LOWER = /^kb\d{4,9}$/;
+const KB = /^KB\d{4,9}$/;
+const WINSXS = 'C:\\Windows\\WinSxS\\';
+
+/**
+ * `C:\Windows\WinSxS\<key>[\<file path>]` made of Windows names only: no segment climbs out with
+ * `..` or holds a character a name cannot. A key the log shortened ends in `_*`.
+ */
+function isWinsxsPath(path: string): boolean {
+  if (!path.startsWith(WINSXS)) return false;
+  const [key = '', ...rest] = path.slice(WINSXS.length).split('\\');
+  return isWindowsName(key.endsWith('_*') ? key.slice(0, -1) : key) && rest.every((segment) => isWindowsName(segment));
+}
+
+/**
+ * What each command variable must look like, on top of what quoting needs (defence in depth: the
+ * report schema already holds names to these rules, but stored data may predate them).
+ */
+const COMMAND_VALUE_RULES: Readonly<Record<string, { label: string; holds: (value: string) => boolean }>> = {
+  donorHost: { label: 'the donor host name', holds: isHostname },
+  path: { label: 'a WinSxS path (component key, version or file name)', holds: isWinsxsPath },
+  pathWithoutDrive: { label: 'a WinSxS path (component key, version or file name)', holds: (value) => isWinsxsPath(`C:\\${value}`) },
+  folderWithoutDrive: { label: 'a WinSxS folder (component key)', holds: (value) => isWinsxsPath(`C:\\${value}`) },
+  kbLower: { label: 'the update id', holds: (value) => KB_LOWER.test(value) },
+  shipKbLower: { label: 'the update id', holds: (value) => KB_LOWER.test(value) },
+  shipKb: { label: 'the update id', holds: (value) => KB.test(value) },
+  repairSource: { label: 'the configured repair source', holds: () => true },
+};
+
+function commandValueProblem(name: string, value: string): string | null {
+  const rule = COMMAND_VALUE_RULES[name];
+  return rule && value !== '' && !rule.holds(value) ? `is not ${rule.label}` : null;
+}
+
+/** The one line a step's commands become when a value cannot be put on a command line safely: a comment, harmless if pasted. */
+export function withheldCommand(variable: string): string {
+  const label = COMMAND_VALUE_RULES[variable]?.label ?? `the value of ${variable}`;
+  return `rem PatchLens withheld the commands of this step: ${label} holds characters that are not safe on a command line.`;
+}
+
+/** The values each line repeats over: every WinSxS path, every shortened folder, or once. */
+function repetitionsOf(template: string, repeats: { paths: readonly string[]; folders: readonly string[] }): Variables[] {
+  const withoutDrive = (path: string) => path.replace(/^[A-Za-z]:\\/, '');
+  if (/\{path(?:WithoutDrive)?\}/.test(template)) return repeats.paths.map((path) => ({ path, pathWithoutDrive: withoutDrive(path) }));
+  if (template.includes('{folderWithoutDrive}')) return repeats.folders.map((folder) => ({ folderWithoutDrive: withoutDrive(folder) }));
+  return [{}];
+}
+
+/**
+ * The step's command lines, every value quoted by `fillCommandTemplate`. When any value cannot be,
+ * the whole step's commands are withheld: half a repair sequence would be worse than none.
+ */
+function renderCommands(templates: readonly string[], variables: Variables, repeats: { paths: readonly string[]; folders: readonly string[] }): string[] {
   const lines: string[] = [];
   for (const template of templates) {
-    const perPath = /\{path(?:WithoutDrive)?\}/.test(template);
-    const targets = perPath ? paths : [null];
-    for (const path of targets) {
-      const line = render(template, path === null ? variables : { ...variables, path, pathWithoutDrive: path.replace(/^[A-Za-z]:\\/, '') });
-      if (line.trim()) lines.push(line);
+    for (const repeated of repetitionsOf(template, repeats)) {
+      const filled = fillCommandTemplate(template, { ...variables, ...repeated }, commandValueProblem);
+      if (!filled.ok) return [withheldCommand(filled.variable)];
+      if (filled.line.trim()) lines.push(filled.line);
     }
   }
   return lines;

@@ -249,18 +249,22 @@ describe('SQL metacharacters in every device filter', () => {
     assert.ok(real.body.items.length >= 2);
   });
 
-  test('a report whose host name and evidence carry SQL is stored as text', async () => {
+  test('a report whose device id and evidence carry SQL is stored as text', async () => {
     const report = fixtureReport('case2-device');
-    const key = await enroll(server, 'sql-ws-1', "SQL'; DROP TABLE devices; --");
+    // Host names follow NetBIOS/DNS rules (no quotes or spaces); the device id is free text.
+    const id = "SQL'; DROP TABLE devices; --";
+    const key = await enroll(server, id, 'SQL-WS-1');
     const res = await postReport(server, key, {
       ...report,
       reportId: 'sql-report-1',
-      device: { ...report.device, id: 'sql-ws-1', hostname: "SQL'; DROP TABLE devices; --" },
+      device: { ...report.device, id, hostname: 'SQL-WS-1' },
+      failures: report.failures.map((failure) => ({ ...failure, evidence: ["x'); DELETE FROM devices; --"] })),
     });
     assert.equal(res.status, 202);
-    const device = await server.http.get('/api/v1/devices/sql-ws-1').set(bearer(server.viewer)).expect(200);
-    assert.equal(device.body.device.hostname, "SQL'; DROP TABLE devices; --");
+    const device = await server.http.get(`/api/v1/devices/${encodeURIComponent(id)}`).set(bearer(server.viewer)).expect(200);
+    assert.equal(device.body.device.id, id);
+    assert.ok(device.body.failures.some((failure: { evidence: string[] }) => failure.evidence.includes("x'); DELETE FROM devices; --")));
     const search = await server.http.get('/api/v1/devices').query({ q: "sql'; drop" }).set(bearer(server.viewer)).expect(200);
-    assert.deepEqual(search.body.items.map((d: { id: string }) => d.id), ['sql-ws-1']);
+    assert.deepEqual(search.body.items.map((d: { id: string }) => d.id), [id]);
   });
 });

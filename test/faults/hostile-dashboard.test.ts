@@ -1,5 +1,7 @@
-// Script payloads in host names, component names, file names and log evidence render as text on every dashboard page (real Chromium),
+// Script payloads in device ids and log evidence render as text on every dashboard page (real Chromium),
 // and SQL metacharacters typed into the device filters find nothing and break nothing.
+// (Host names, families, component keys and file names follow the Windows naming rules of Report v1, which
+// refuse markup at ingest: test/security/remediation-injection.test.ts.)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -11,10 +13,7 @@ const STEP_MS = 10_000;
 /** Each payload reports its own name if it ever runs. */
 const fire = (name: string) => `window.__xss.push('${name}')`;
 const PAYLOADS = {
-  hostname: `<img src=x onerror="${fire('hostname')}">`,
-  family: `<svg onload="${fire('family')}">`,
-  component: `"><script>${fire('component')}</script>`,
-  file: `<img src=x onerror="${fire('file')}">.dll`,
+  deviceId: `<img src=x onerror="${fire('deviceId')}">`,
   evidence: `</code></pre><img src=x onerror="${fire('evidence')}">`,
   failureEvidence: `<iframe srcdoc="<script>parent.${fire('failure')}</script>">`,
 } as const;
@@ -24,9 +23,9 @@ function hostileReport(id: string, n: number): Report {
   const report = fixtureReport('case2-device');
   return {
     ...report,
-    reportId: `${id}-hostile-${n}`,
-    device: { ...report.device, id, hostname: `${PAYLOADS.hostname}${n}` },
-    corruption: report.corruption.map((c) => ({ ...c, family: PAYLOADS.family, component: PAYLOADS.component, file: PAYLOADS.file, evidence: [PAYLOADS.evidence] })),
+    reportId: `xss-report-${n}`,
+    device: { ...report.device, id, hostname: `XSS-WS-${n}` },
+    corruption: report.corruption.map((c) => ({ ...c, evidence: [PAYLOADS.evidence] })),
     failures: report.failures.map((f) => ({ ...f, evidence: [PAYLOADS.failureEvidence] })),
   };
 }
@@ -42,7 +41,7 @@ describe('hostile data in the dashboard', { skip: skip ?? false, timeout: 120_00
   before(async () => {
     server = await startE2eServer();
     const { secret } = (await server.admin('POST', '/admin/enrollment-secrets', { name: 'hostile' })).body as { secret: string };
-    for (const [n, id] of ['xss-ws-1', 'xss-ws-2'].entries()) {
+    for (const [n, id] of [PAYLOADS.deviceId, 'xss-ws-1'].entries()) {
       const report = hostileReport(id, n);
       const enrolled = await fetch(`${server.url}api/v1/agents/enroll`, {
         method: 'POST',
@@ -80,11 +79,12 @@ describe('hostile data in the dashboard', { skip: skip ?? false, timeout: 120_00
   const injected = () => page.locator('main img[src="x"], main svg[onload], main iframe[srcdoc], main script').count();
 
   const PAGES: [hash: string, shows: string][] = [
-    ['#/', PAYLOADS.family],
-    ['#/devices', `${PAYLOADS.hostname}0`],
-    ['#/devices/xss-ws-1', PAYLOADS.file],
-    ['#/clusters', PAYLOADS.family],
-    [`#/clusters/${encodeURIComponent(PAYLOADS.family)}`, `${PAYLOADS.hostname}1`],
+    ['#/', 'dual_wpdmtp.inf'],
+    ['#/devices', PAYLOADS.deviceId],
+    ['#/devices/xss-ws-1', 'XSS-WS-1'],
+    [`#/devices/${encodeURIComponent(PAYLOADS.deviceId)}`, 'XSS-WS-0'],
+    ['#/clusters', 'dual_wpdmtp.inf'],
+    [`#/clusters/${encodeURIComponent('dual_wpdmtp.inf')}`, 'XSS-WS-1'],
     ['#/errors', '0x8007000d'],
     ['#/updates', 'KB5036892'],
   ];

@@ -28,8 +28,12 @@ export interface RemediationRule {
   unless?: readonly RemediationCondition[];
   title: string;
   /**
-   * `{name}` placeholders filled from the step's variables. A line using `{path}` or
-   * `{pathWithoutDrive}` repeats once per WinSxS path; a line that renders empty is dropped.
+   * cmd.exe lines with `{name}` placeholders filled from the step's variables. Every placeholder sits
+   * inside double quotes, so each value is one quoted argument (`command-quoting.ts` checks it and
+   * withholds the step's commands when a value cannot be quoted safely); a `[…]` part is left out
+   * when a placeholder in it is empty. A line using `{path}` or `{pathWithoutDrive}` repeats once per
+   * WinSxS path, one using `{folderWithoutDrive}` once per folder whose name the log shortened; a line
+   * that renders empty is dropped.
    */
   commands: readonly string[];
   why: string;
@@ -65,7 +69,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     when: ['openCorruption', 'sourceMissing', 'donorsFound'],
     title: 'Copy the intact {family} files from a healthy device of the same build',
     commands: [
-      '{resolveFolders}',
+      'dir /b /ad "\\\\{donorHost}\\C$\\{folderWithoutDrive}"',
       'takeown /f "{path}" && icacls "{path}" /grant Administrators:F',
       'copy /y "{path}" "{path}.bak"',
       'copy /y "\\\\{donorHost}\\C$\\{pathWithoutDrive}" "{path}"',
@@ -79,7 +83,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     scope: 'subject',
     when: ['openCorruption', 'sourceMissing', 'donorsFound'],
     title: 'Repair the component store with the donor as source',
-    commands: ['DISM /Online /Cleanup-Image /RestoreHealth /Source:\\\\{donorHost}\\C$\\Windows\\WinSxS /LimitAccess'],
+    commands: ['DISM /Online /Cleanup-Image /RestoreHealth /Source:"\\\\{donorHost}\\C$\\Windows\\WinSxS" /LimitAccess'],
     why: 'The last RestoreHealth ended with {sourceMissingEvidence}: Windows Update had no replacement payload, so DISM must read the healthy components of {donorHost} and stay off Windows Update.',
     params: [...SOURCE_MISSING_PARAMS, 'donorHost'],
   },
@@ -90,7 +94,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     when: ['openCorruption'],
     unless: ['sourceMissing', 'donorsFound'],
     title: 'Repair the component store',
-    commands: ['DISM /Online /Cleanup-Image /RestoreHealth{sourceArguments}'],
+    commands: ['DISM /Online /Cleanup-Image /RestoreHealth[ /Source:"{repairSource}" /LimitAccess]'],
     why: 'The component store has open corruption in {families}; RestoreHealth replaces corrupt or missing payloads from {sourceName}.',
     params: ['families', 'repairSource'],
   },
@@ -110,7 +114,7 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     scope: 'failedKb',
     when: ['failedUpdate'],
     title: 'Install {kb} again',
-    commands: ['wusa.exe windows10.0-{kbLower}-x64.msu /quiet /norestart', 'UsoClient StartInteractiveScan'],
+    commands: ['wusa.exe "windows10.0-{kbLower}-x64.msu" /quiet /norestart', 'UsoClient StartInteractiveScan'],
     why: '{kb} failed with {hresult} ({hresultName}){blockedBy}; once the store is repaired the same install succeeds (offline from the .msu or online from Windows Update).',
     params: ['kb', 'hresult', 'hresultName', 'blockedBy'],
   },
@@ -121,9 +125,9 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
     when: ['openCorruption', 'sourceMissing', 'shippingUpdateKnown'],
     title: 'If {retryKbs} still fails: install {shipKb}, which shipped {family} {shipVersion}',
     commands: [
-      'mkdir C:\\PatchLens\\{shipKb}',
-      'expand -F:* windows10.0-{shipKbLower}-x64.msu C:\\PatchLens\\{shipKb}',
-      'DISM /Online /Add-Package /PackagePath:C:\\PatchLens\\{shipKb}\\Windows10.0-{shipKbLower}-x64.cab',
+      'mkdir "C:\\PatchLens\\{shipKb}"',
+      'expand -F:* "windows10.0-{shipKbLower}-x64.msu" "C:\\PatchLens\\{shipKb}"',
+      'DISM /Online /Add-Package /PackagePath:"C:\\PatchLens\\{shipKb}\\Windows10.0-{shipKbLower}-x64.cab"',
     ],
     why: '{shipKb} (OS build {shipBuild}, {shipDate}) is the update that shipped {family} {shipVersion}{shipVersionOrigin}; adding its package puts an intact copy of that component version back into WinSxS, then retry {retryKbs}.',
     params: ['scope', 'family', 'versions', 'shipKb', 'shipBuild', 'shipDate', 'shipVersion', 'shipVersionFromFleet', 'retryKbs'],

@@ -146,9 +146,11 @@ describe('fleet routes', () => {
     assert.match(lines[1] ?? '', /,KB5043064,0x8007000d 0x800f081f,dual_wpdmtp\.inf dual_wstorvsp\.inf dual_wvmbusr\.inf$/);
     assertEnvelope((await server.http.get('/api/v1/export/devices.csv').expect(401)).body, 'unauthenticated');
 
-    const key = await enroll(server, 'csv-device', '=HYPERLINK("http://x")');
-    await postReport(server, key, syntheticReport('csv-device', 1, { device: { id: 'csv-device', hostname: '=HYPERLINK("http://x")' } })).expect(202);
-    const named = await server.http.get('/api/v1/export/devices.csv?q=csv-device').set(bearer(server.viewer)).expect(200);
-    assert.equal(named.text.trim().split('\r\n')[1]?.split(',').slice(0, 2).join(','), `csv-device,"'=HYPERLINK(""http://x"")"`);
+    // Host names follow NetBIOS/DNS rules; the device id is the free-text column a device chooses.
+    const formula = '=HYPERLINK("http://x")';
+    const key = await enroll(server, formula, 'CSV-DEVICE');
+    await postReport(server, key, syntheticReport(formula, 1, { reportId: 'csv-formula-r1', device: { id: formula, hostname: 'CSV-DEVICE' } })).expect(202);
+    const named = await server.http.get('/api/v1/export/devices.csv').query({ q: '=HYPERLINK' }).set(bearer(server.viewer)).expect(200);
+    assert.equal(named.text.trim().split('\r\n')[1]?.split(',').slice(0, 2).join(','), `"'=HYPERLINK(""http://x"")",CSV-DEVICE`);
   });
 });

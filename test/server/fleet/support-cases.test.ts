@@ -74,8 +74,8 @@ describe('support cases through the server', () => {
     assert.deepEqual(copy?.donors?.map((donor) => `${donor.hostname} ${donor.osBuild}`), ['BANK-WS-0101 19045.5131']);
     assert.deepEqual(copy?.paths, ['C:\\Windows\\WinSxS\\amd64_dual_wpdmtp.inf_31bf3856ad364e35_10.0.19041.746_none_8478465c1c781ea5\\WpdMtpUS.dll']);
     assert.equal(ship?.kb, 'KB5031445');
-    assert.ok(ship?.commands.some((command) => command.startsWith('expand -F:* windows10.0-kb5031445-x64.msu')));
-    assert.ok(ship?.commands.some((command) => command.startsWith('DISM /Online /Add-Package /PackagePath:C:\\PatchLens\\KB5031445\\')));
+    assert.ok(ship?.commands.some((command) => command.startsWith('expand -F:* "windows10.0-kb5031445-x64.msu"')));
+    assert.ok(ship?.commands.some((command) => command.startsWith('DISM /Online /Add-Package /PackagePath:"C:\\PatchLens\\KB5031445\\')));
     for (const step of detail.remediation) assert.ok(step.why.length > 40, `step ${step.rule} says why`);
   });
 
