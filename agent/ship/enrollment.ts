@@ -29,15 +29,13 @@ export type KeyWait =
   | { reason: 'retry'; retryAfterMs: number | null; detail: string };
 
 /** The operator's instruction while a re-enrollment waits: who must do what, and that nothing is lost meanwhile. */
-export function awaitingApproval(deviceId: string, requestId: number | null, retryAfterMs: number | null): KeyWait {
-  const request = requestId === null ? '' : ` (request ${requestId})`;
-  const command = requestId === null ? "'npm run admin -- enrollment list'" : `'npm run admin -- enrollment approve ${requestId}'`;
+export function awaitingApproval(deviceId: string, requestId: number, retryAfterMs: number | null): KeyWait {
   return {
     reason: 'pending-approval',
     retryAfterMs,
     detail:
-      `device ${deviceId} is already enrolled, so its re-enrollment${request} waits for an admin: approve it on the dashboard's ` +
-      `Admin page or with ${command}; reports stay in the spool and the agent collects its new key by itself once approved`,
+      `device ${deviceId} is already enrolled, so its re-enrollment (request ${requestId}) waits for an admin: approve it on the dashboard's ` +
+      `Admin page or with 'npm run admin -- enrollment approve ${requestId}'; reports stay in the spool and the agent collects its new key by itself once approved`,
   };
 }
 
@@ -102,7 +100,6 @@ export async function currentDeviceKey(deps: EnrollmentDeps, secret: string | nu
       case 'rejected':
         pending = { ...pending, status: 'rejected' };
         await writePendingEnrollment(deps.stateDir, pending, deps.adapter);
-        deps.log.error({ deviceId: deps.deviceId, requestId: pending.requestId }, rejected(deps.deviceId).detail);
         break;
       case 'expired':
       case 'collected':
@@ -152,8 +149,5 @@ export async function replaceRefusedKey(deps: EnrollmentDeps, secret: string | n
 }
 
 function keyOrWait(deps: EnrollmentDeps, result: EnrollResult): string | KeyWait {
-  if (result.kind === 'enrolled') return result.deviceKey;
-  const wait = awaitingApproval(deps.deviceId, result.requestId, result.retryAfterMs);
-  deps.log.warn({ deviceId: deps.deviceId, requestId: result.requestId }, wait.detail);
-  return wait;
+  return result.kind === 'enrolled' ? result.deviceKey : awaitingApproval(deps.deviceId, result.requestId, result.retryAfterMs);
 }
