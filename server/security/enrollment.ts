@@ -3,7 +3,7 @@ import type { EnrollmentPollResponse } from '../../protocol/api';
 import type { Clock } from '../clock';
 import { AppError } from '../errors';
 import type { EnrollmentRequestInfo, Storage } from '../storage/repository';
-import type { Actor } from './admin-service';
+import type { AdminService } from './admin-service';
 import { CREDENTIAL_PREFIX, generateCredential, hashCredential } from './secrets';
 
 /** How long an agent waits between polls of a pending re-enrollment. */
@@ -30,7 +30,8 @@ export class EnrollmentService {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
-    private readonly audit: (actor: Actor, action: string, target: string | null, details?: unknown) => Promise<void>,
+    /** Writes the audit entries of requests and pickups. */
+    private readonly admin: Pick<AdminService, 'audit'>,
     private readonly pendingTtlMs: number,
   ) {}
 
@@ -77,7 +78,7 @@ export class EnrollmentService {
       now,
       expiresAt: now + this.pendingTtlMs,
     });
-    await this.audit({ name: 'agent', ip: input.ip }, 'enrollment_request.create', `device:${input.deviceId}`, {
+    await this.admin.audit({ name: 'agent', ip: input.ip }, 'enrollment_request.create', `device:${input.deviceId}`, {
       requestId: request.id,
       hostname: input.hostname,
       secretId: input.secretId,
@@ -103,7 +104,7 @@ export class EnrollmentService {
     const deviceKey = generateCredential(CREDENTIAL_PREFIX.deviceKey);
     const key = await this.storage.enrollmentRequests.collect(requestId, hashCredential(deviceKey), now);
     if (!key) return { status: 'collected', requestId };
-    await this.audit({ name: 'agent', ip }, 'enrollment_request.collect', `device:${request.deviceId}`, { requestId, keyId: key.id });
+    await this.admin.audit({ name: 'agent', ip }, 'enrollment_request.collect', `device:${request.deviceId}`, { requestId, keyId: key.id });
     return { status: 'approved', requestId, deviceKey };
   }
 }

@@ -31,7 +31,7 @@ export interface AgentLimits {
 
 export function agentsRouter(ctx: PlatformContext, ingest: IngestQueue, limits: AgentLimits): Router {
   const router = Router();
-  const enrollment = new EnrollmentService(ctx.storage, ctx.clock, (actor, action, target, details) => ctx.admin.audit(actor, action, target, details), ctx.config.enrollPendingTtlMs);
+  const enrollment = new EnrollmentService(ctx.storage, ctx.clock, ctx.admin, ctx.config.enrollPendingTtlMs);
   const enrollLimiter = limits.enroll;
 
   /** Throws 429 while the address has too many failed attempts. */
