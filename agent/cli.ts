@@ -10,6 +10,7 @@ commands:
   scan PATH... [--json]     parse CBS.log / CbsPersist_*.log / CheckSUR.log files or folders
   enroll --server URL --secret SECRET
                             exchange the fleet enrollment secret for this device's key
+                            (an already enrolled device id waits for an admin's approval)
   once                      one collect-and-ship cycle (exit 0 when delivered or safely spooled)
   run                       the long-running agent: schedule, folder watch, spool, retries
   install [--dry-run]       run the agent as SYSTEM at boot (scheduled task / systemd unit)
@@ -21,7 +22,7 @@ options for enroll, once, run, install:
   --state-dir DIR           default %ProgramData%\\PatchLens or /var/lib/patchlens
   --logs DIR                default %windir%\\Logs\\CBS (required elsewhere)
   --server URL              https://... (http:// only for loopback or with --allow-http)
-  --secret SECRET           enrollment secret (also enables re-enrollment after a revoked key)
+  --secret SECRET           enrollment secret (also asks to enroll again after a refused key)
   --device-id ID, --hostname NAME
                             override the detected identity
   --ca-bundle FILE, --proxy URL, --schedule CRON, --spool-limit SIZE, --log-level LEVEL

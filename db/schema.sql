@@ -11,7 +11,8 @@ CREATE TABLE device_keys (id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, key_h
 CREATE TABLE device_packages (device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE, identity TEXT NOT NULL, kb TEXT, state TEXT NOT NULL, last_result TEXT, record TEXT NOT NULL, PRIMARY KEY (device_id, identity)) WITHOUT ROWID;
 CREATE TABLE device_scans (device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE, ordinal INTEGER NOT NULL, at TEXT NOT NULL, tool TEXT NOT NULL, result TEXT, record TEXT NOT NULL, PRIMARY KEY (device_id, ordinal)) WITHOUT ROWID;
 CREATE TABLE device_update_history (device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE, ordinal INTEGER NOT NULL, kb TEXT, result_code INTEGER NOT NULL, hresult TEXT, date TEXT, record TEXT NOT NULL, PRIMARY KEY (device_id, ordinal)) WITHOUT ROWID;
-CREATE TABLE devices (id TEXT PRIMARY KEY, hostname TEXT NOT NULL, os_build TEXT, os_major INTEGER, os_revision INTEGER, servicing_stack TEXT, product_name TEXT, edition TEXT, display_version TEXT, architecture TEXT, agent_version TEXT, first_seen_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, last_report_id TEXT NOT NULL, last_generated_at TEXT NOT NULL, last_sequence INTEGER, stale INTEGER NOT NULL DEFAULT 0, section_hashes TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE devices (id TEXT PRIMARY KEY, hostname TEXT NOT NULL, os_build TEXT, os_major INTEGER, os_revision INTEGER, servicing_stack TEXT, product_name TEXT, edition TEXT, display_version TEXT, architecture TEXT, agent_version TEXT, first_seen_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, last_report_id TEXT NOT NULL, last_generated_at TEXT NOT NULL, last_sequence INTEGER, stale INTEGER NOT NULL DEFAULT 0, section_hashes TEXT NOT NULL DEFAULT '{}' , key_id INTEGER);
+CREATE TABLE enrollment_requests (id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, hostname TEXT NOT NULL, secret_id INTEGER REFERENCES enrollment_secrets (id), ip TEXT, pickup_hash TEXT NOT NULL UNIQUE, requested_at INTEGER NOT NULL, status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'collected')), expires_at INTEGER NOT NULL, decided_at INTEGER, decided_by TEXT);
 CREATE TABLE enrollment_secrets (id INTEGER PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, created_by TEXT NOT NULL, expires_at INTEGER, revoked_at INTEGER, uses INTEGER NOT NULL DEFAULT 0, last_used_at INTEGER);
 CREATE TABLE fleet_device_families (family TEXT NOT NULL, device_id TEXT NOT NULL, first_seen_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, PRIMARY KEY (family, device_id)) WITHOUT ROWID;
 CREATE TABLE fleet_device_keys (scope TEXT NOT NULL, key TEXT NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (scope, key, device_id)) WITHOUT ROWID;
@@ -37,6 +38,8 @@ CREATE INDEX device_packages_kb ON device_packages (kb, state) WHERE kb IS NOT N
 CREATE INDEX devices_hostname ON devices (hostname);
 CREATE INDEX devices_last_seen ON devices (last_seen_at);
 CREATE INDEX devices_os_build ON devices (os_major, os_revision);
+CREATE INDEX enrollment_requests_device ON enrollment_requests (device_id, status);
+CREATE INDEX enrollment_requests_status ON enrollment_requests (status, requested_at);
 CREATE INDEX fleet_device_families_device ON fleet_device_families (device_id);
 CREATE INDEX fleet_device_families_first ON fleet_device_families (family, first_seen_at);
 CREATE INDEX fleet_device_families_last ON fleet_device_families (family, last_seen_at);

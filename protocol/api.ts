@@ -45,16 +45,59 @@ export const SESSION_COOKIE = 'patchlens_session';
 
 // --- agents -------------------------------------------------------------------------------------
 
+/**
+ * A one-time token the agent makes up (≥ 32 random URL-safe characters) and sends with its enrollment.
+ * When the enrollment has to wait for an admin, only whoever holds the token can collect the key.
+ */
+export const pickupTokenSchema = z
+  .string()
+  .min(32)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'a pickup token holds letters, digits, _ and - only');
+
 export const enrollRequestSchema = z.object({
   secret: z.string().min(1).max(200),
   deviceId: z.string().min(1).max(200),
   /** The same NetBIOS/DNS rule as a report's `device.hostname`. */
   hostname: hostnameSchema,
+  /** Used only when the device id is already enrolled (202 below); the server makes one when absent. */
+  pickupToken: pickupTokenSchema.optional(),
 });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 
+/** `201` from `POST /agents/enroll` for a device id the server has never seen. */
 export const enrollResponseSchema = z.object({ deviceKey: z.string() });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
+
+/**
+ * `202` from `POST /agents/enroll` for a device id that is already enrolled: its key stays as it is
+ * and the request waits for an admin. Poll `POST /agents/enroll/poll` with the pickup token.
+ */
+export const enrollmentPendingSchema = z.object({
+  status: z.literal('pending'),
+  requestId: z.number().int(),
+  expiresAt: isoTime,
+  /** Seconds to wait before the next poll (also sent as Retry-After). */
+  retryAfterSeconds: z.number().int(),
+  /** Only when the request carried no pickup token: the one the server made, shown only here. */
+  pickupToken: z.string().optional(),
+});
+export type EnrollmentPending = z.infer<typeof enrollmentPendingSchema>;
+
+export const enrollmentPollRequestSchema = z.object({ pickupToken: pickupTokenSchema });
+export type EnrollmentPollRequest = z.infer<typeof enrollmentPollRequestSchema>;
+
+/**
+ * `POST /agents/enroll/poll`: `pending` (poll again after `retryAfterSeconds`); `approved` with the new
+ * device key, handed out once; `rejected` by an admin; `expired` undecided or uncollected in time;
+ * `collected` when the key was already handed out.
+ */
+export const enrollmentPollResponseSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('pending'), requestId: z.number().int(), expiresAt: isoTime, retryAfterSeconds: z.number().int() }),
+  z.object({ status: z.literal('approved'), requestId: z.number().int(), deviceKey: z.string() }),
+  z.object({ status: z.enum(['rejected', 'expired', 'collected']), requestId: z.number().int() }),
+]);
+export type EnrollmentPollResponse = z.infer<typeof enrollmentPollResponseSchema>;
 
 /**
  * `POST /reports`: 202 for a new report, 200 with `duplicate: true` for a repeated reportId.
@@ -146,6 +189,42 @@ export const deviceKeySchema = z.object({
   createdAt: isoTime,
   revokedAt: isoTime.nullable(),
 });
+export const enrollmentRequestStatusSchema = z.enum(['pending', 'approved', 'rejected', 'collected']);
+
+/** A re-enrollment request of an already enrolled device id. */
+export const enrollmentRequestSchema = z.object({
+  id: z.number().int(),
+  deviceId: z.string(),
+  /** The host name the request claims. */
+  hostname: z.string(),
+  status: enrollmentRequestStatusSchema,
+  requestedAt: isoTime,
+  expiresAt: isoTime,
+  /** Address the request came from. */
+  ip: z.string().nullable(),
+  decidedAt: isoTime.nullable(),
+  decidedBy: z.string().nullable(),
+});
+export type EnrollmentRequestDto = z.infer<typeof enrollmentRequestSchema>;
+
+/** `GET /admin/enrollment-requests`: an open request with what the server knows of the device, to compare. */
+export const openEnrollmentRequestSchema = enrollmentRequestSchema.extend({
+  secretName: z.string().nullable(),
+  /** Host name of the device's newest key (or its stored state). */
+  knownHostname: z.string().nullable(),
+  /** When the device last reported. */
+  lastSeenAt: isoTime.nullable(),
+});
+export type OpenEnrollmentRequestDto = z.infer<typeof openEnrollmentRequestSchema>;
+
+/** `POST /admin/enrollment-requests/:id/approve`: the device's keys were revoked, its other open requests rejected. */
+export const approvedEnrollmentSchema = z.object({
+  request: enrollmentRequestSchema,
+  revokedKeys: z.number().int(),
+  rejectedRequests: z.array(z.number().int()),
+});
+export const rejectedEnrollmentSchema = z.object({ request: enrollmentRequestSchema });
+
 export const revokeDeviceKeysResponseSchema = z.object({ deviceId: z.string(), revoked: z.number().int() });
 
 export const auditEntrySchema = z.object({

@@ -1,4 +1,4 @@
-// `npm run admin -- …`: enrollment secrets, API tokens and users, straight on the database in DATA_DIR (server running or not).
+// `npm run admin -- …`: enrollment secrets, re-enrollment decisions, API tokens and users, straight on the database in DATA_DIR (server running or not).
 import { systemClock } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { AppError } from './errors';
@@ -15,6 +15,9 @@ const USAGE = `usage: npm run admin -- <command>
   user reset-password USERNAME                     print a new one-time password, end the user's sessions, clear sign-in locks
   user unlock USERNAME                             clear the user's sign-in locks (failed-password counts)
   user disable USERNAME | user enable USERNAME     block or allow sign-in
+  enrollment list                                  re-enrollments of enrolled devices waiting for a decision
+  enrollment approve ID | enrollment reject ID     approve (the device's key is revoked, the waiting agent
+                                                   gets a new one) or reject (the device keeps its key)
 
 Works on the database in DATA_DIR (default ./data), whether the server runs or not.
 `;
@@ -120,6 +123,29 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
           return 0;
         }
         throw new UsageError(`unknown user command ${sub ?? ''}`);
+      }
+      case 'enrollment': {
+        const sub = args.shift();
+        if (sub === 'list') {
+          for (const r of await storage.enrollmentRequests.listOpen(systemClock.now())) {
+            const known = r.knownHostname === null ? '' : `\tknown as ${r.knownHostname}`;
+            out.write(`${r.id}\t${r.status}\t${r.deviceId}\t${r.hostname}\t${new Date(r.requestedAt).toISOString()}\t${r.ip ?? '-'}${known}\n`);
+          }
+          return 0;
+        }
+        if (sub === 'approve' || sub === 'reject') {
+          const text = args.shift();
+          if (!text || !/^\d{1,15}$/.test(text)) throw new UsageError(`give the ID of the request to ${sub} (see 'enrollment list')`);
+          if (sub === 'approve') {
+            const { request, revokedKeys } = await admin.approveEnrollmentRequest(actor, Number(text));
+            err.write(`approved request ${request.id} of ${request.deviceId} (${request.hostname}); ${revokedKeys} key(s) revoked, the agent collects its new key at its next poll\n`);
+          } else {
+            const request = await admin.rejectEnrollmentRequest(actor, Number(text));
+            err.write(`rejected request ${request.id} of ${request.deviceId} (${request.hostname}); the device keeps its key\n`);
+          }
+          return 0;
+        }
+        throw new UsageError(`unknown enrollment command ${sub ?? ''}`);
       }
       default:
         throw new UsageError(`unknown command ${command}`);

@@ -29,6 +29,7 @@ import { LoginThrottle } from './security/login-throttle';
 import { PasswordHashGate } from './security/password-hash-gate';
 import { RateLimiter } from './security/rate-limiter';
 import { SessionService } from './security/sessions';
+import { TokenBuckets } from './security/token-buckets';
 import type { IngestProjection, Storage } from './storage/repository';
 
 export const VERSION = '0.1.0';
@@ -129,7 +130,12 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
 
   const api = Router();
   api.use(authRouter(ctx));
-  api.use(agentsRouter(ctx, ingest, new RateLimiter(clock, config.enrollPerMinute, 60_000)));
+  api.use(
+    agentsRouter(ctx, ingest, {
+      enroll: new RateLimiter(clock, config.enrollPerMinute, 60_000),
+      reports: new TokenBuckets(clock, config.reportBurstPerDevice, config.reportsPerDevicePerMinute),
+    }),
+  );
   api.use(adminRouter(ctx));
   api.use(reportHistoryRouter(ctx));
   for (const module of modules) if (module.router) api.use(module.router);

@@ -84,6 +84,12 @@ export const configSchema = z
       .default([]),
     /** Failed enrollment attempts allowed per client address per minute. */
     enrollPerMinute: integer(1, 100_000).default(30),
+    /** How long a re-enrollment of an already enrolled device waits for an admin's decision (and, once approved, for the agent's pickup). */
+    enrollPendingTtlMs: duration.pipe(z.number().min(60_000, 'ENROLL_PENDING_TTL must be at least 1m')).default(7 * 86_400_000),
+    /** Reports one device may send per minute, sustained; beyond it and the burst, 429 + Retry-After. An agent sends one per cycle. */
+    reportsPerDevicePerMinute: integer(1, 1_000_000).default(60),
+    /** Reports one device may send at once above the sustained rate: an agent drains its spool in one go after an outage. */
+    reportBurstPerDevice: integer(1, 1_000_000).default(600),
     /** How often live changes are flushed to dashboards (≥ 250 ms keeps it at 4 emits/s at most). */
     liveIntervalMs: duration.pipe(z.number().min(250, 'LIVE_INTERVAL must be at least 250ms')).default(250),
     /**
@@ -149,6 +155,9 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   SESSION_TTL: 'sessionTtlMs',
   ALLOWED_ORIGINS: 'allowedOrigins',
   ENROLL_PER_MINUTE: 'enrollPerMinute',
+  ENROLL_PENDING_TTL: 'enrollPendingTtlMs',
+  REPORTS_PER_DEVICE_PER_MINUTE: 'reportsPerDevicePerMinute',
+  REPORT_BURST_PER_DEVICE: 'reportBurstPerDevice',
   LIVE_INTERVAL: 'liveIntervalMs',
   LIVE_RECHECK: 'liveRecheckMs',
   SQLITE_SYNCHRONOUS: 'sqliteSynchronous',

@@ -116,3 +116,39 @@ test('a refused send is retried after Retry-After without collecting again', asy
   assert.equal(drains.length, 1);
   assert.ok((drains[0] ?? 0) - cycledAt >= 190, `retried ${(drains[0] ?? 0) - cycledAt} ms after the refusal`);
 });
+
+test('while a re-enrollment waits for an admin, the spool is drained again at the server\'s pace, even when empty', async () => {
+  const waiting: DrainResult = {
+    acknowledged: [],
+    duplicates: 0,
+    remaining: 0,
+    stopped: { reason: 'pending-approval', retryAfterMs: 1_200, detail: 'device d1 waits for an admin' },
+  };
+  const drains: number[] = [];
+  let cycledAt = 0;
+  const started = Date.now();
+  const loop = new AgentLoop({
+    cycle: async () => {
+      cycledAt = Date.now() - started;
+      return waiting;
+    },
+    drain: async () => {
+      drains.push(Date.now() - started);
+      return drains.length < 2 ? waiting : delivered;
+    },
+    schedule: NEVER,
+    watchDir: null,
+    debounceMs: 10,
+    maxWaitMs: 100,
+    retry: { baseMs: 10, capMs: 100 },
+    random: () => 0.5,
+    log: memoryLog().log,
+  });
+  loop.start();
+  await waitFor(() => drains.length === 2, 5_000);
+  await sleep(100);
+  await loop.stop();
+  assert.equal(drains.length, 2, 'no more polls once the key was collected');
+  assert.ok((drains[0] ?? 0) - cycledAt >= 1_190, `polled ${(drains[0] ?? 0) - cycledAt} ms after the wait began, not sooner than asked`);
+  assert.ok((drains[1] ?? 0) - (drains[0] ?? 0) >= 1_190);
+});

@@ -23,12 +23,17 @@ export interface AgentLoopDeps {
   log: AgentLogger;
 }
 
+/** Polls of a re-enrollment waiting for an admin: the server's Retry-After, else a minute, never under a second. */
+const APPROVAL_POLL_DEFAULT_MS = 60_000;
+const APPROVAL_POLL_MIN_MS = 1_000;
+
 const WATCHED = /^(CBS\.log|CbsPersist_\d+\.(log|cab)|CheckSUR\.(log|persist\.log))$/i;
 
 /**
  * One cycle at a time: a trigger that arrives while a cycle runs is remembered and runs right
  * after. A send that must wait (server down, 429/503) is retried on its own timer — without
- * collecting again — using Retry-After when given, else full-jitter exponential backoff.
+ * collecting again — using Retry-After when given, else full-jitter exponential backoff. While a
+ * re-enrollment waits for an admin, the spool is drained (the request polled) at the server's pace.
  */
 export class AgentLoop {
   private readonly timer: CronTimer;
@@ -128,6 +133,14 @@ export class AgentLoop {
   private scheduleRetry(result: DrainResult): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (result.stopped?.reason === 'pending-approval') {
+      // An admin decides in minutes or days: ask at the server's pace, never faster than APPROVAL_POLL_MIN_MS.
+      this.retryAttempt = 0;
+      const delay = Math.max(APPROVAL_POLL_MIN_MS, result.stopped.retryAfterMs ?? APPROVAL_POLL_DEFAULT_MS);
+      this.deps.log.info({ delayMs: delay, waiting: result.remaining }, 'waiting for an admin to approve the re-enrollment; will ask again');
+      this.retryTimer = setTimeout(() => this.trigger('drain', 'approval poll'), delay);
+      return;
+    }
     if (result.stopped?.reason !== 'retry' || result.remaining === 0) {
       this.retryAttempt = 0;
       return;

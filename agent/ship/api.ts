@@ -1,5 +1,6 @@
-// The two contract calls the agent makes (enroll, post report) and what each answer means for the spool.
+// The contract calls the agent makes (enroll, poll a waiting enrollment, post report) and what each answer means.
 import * as z from 'zod';
+import { enrollmentPendingSchema, enrollmentPollResponseSchema, enrollResponseSchema } from '../../protocol/api';
 import { parseRetryAfter } from './backoff';
 import { describeResponse, NetworkError, type HttpResponse, type RequestBody, type Transport } from './transport';
 
@@ -23,8 +24,7 @@ function classify(response: HttpResponse, now: Date): SendOutcome {
   const reason = describeResponse(response);
   if (status === 401 || status === 403) return { kind: 'unauthorized', reason };
   if (status === 429 || status === 503) {
-    const header = response.headers['retry-after'];
-    return { kind: 'retry', retryAfterMs: parseRetryAfter(Array.isArray(header) ? header[0] : header, now), reason };
+    return { kind: 'retry', retryAfterMs: parseRetryAfter(headerOf(response, 'retry-after'), now), reason };
   }
   if (status === 400 || status === 413 || status === 422) return { kind: 'rejected', reason };
   return { kind: 'retry', retryAfterMs: null, reason };
@@ -50,26 +50,81 @@ export async function postReport(transport: Transport, deviceKey: string, body: 
 
 export class EnrollError extends Error {
   override name = 'EnrollError';
+  constructor(
+    message: string,
+    /** The server could not be reached or asked to wait: the request may still be answered later. */
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
 }
 
-const enrolledSchema = z.object({ deviceKey: z.string().min(8) }).loose();
+/** What `POST /agents/enroll` gave: a key at once (a new device id), or a re-enrollment waiting for an admin. */
+export type EnrollAnswer =
+  | { kind: 'enrolled'; deviceKey: string }
+  | { kind: 'pending'; requestId: number; retryAfterMs: number | null };
 
-/** POST /api/v1/agents/enroll: the fleet secret for this device's own key. */
+/** POST /api/v1/agents/enroll: the fleet secret (and a pickup token for a wait) for this device's own key. */
 export async function requestDeviceKey(
   transport: Transport,
-  request: { secret: string; deviceId: string; hostname: string },
-): Promise<string> {
+  request: { secret: string; deviceId: string; hostname: string; pickupToken?: string },
+): Promise<EnrollAnswer> {
   let response: HttpResponse;
   try {
     response = await transport.postJson('/api/v1/agents/enroll', JSON.stringify(request), null);
   } catch (error) {
-    throw new EnrollError(`cannot reach ${transport.serverUrl}: ${(error as Error).message}`);
+    throw new EnrollError(`cannot reach ${transport.serverUrl}: ${(error as Error).message}`, true);
+  }
+  if (response.status === 202) {
+    const parsed = enrollmentPendingSchema.safeParse(safeJson(response.body));
+    if (!parsed.success) throw new EnrollError('enrollment answer 202 is not a pending re-enrollment');
+    return { kind: 'pending', requestId: parsed.data.requestId, retryAfterMs: parsed.data.retryAfterSeconds * 1000 };
   }
   if (response.status !== 201 && response.status !== 200) {
     const hint = response.status === 401 || response.status === 403 ? ' (is the enrollment secret right?)' : '';
-    throw new EnrollError(`enrollment refused: ${describeResponse(response)}${hint}`);
+    const retryable = response.status === 429 || response.status >= 500;
+    throw new EnrollError(`enrollment refused: ${describeResponse(response)}${hint}`, retryable);
   }
-  const parsed = enrolledSchema.safeParse(safeJson(response.body));
-  if (!parsed.success) throw new EnrollError('enrollment answer has no deviceKey');
-  return parsed.data.deviceKey;
+  const parsed = enrollResponseSchema.safeParse(safeJson(response.body));
+  if (!parsed.success || parsed.data.deviceKey.length < 8) throw new EnrollError('enrollment answer has no deviceKey');
+  return { kind: 'enrolled', deviceKey: parsed.data.deviceKey };
+}
+
+/** What became of a waiting re-enrollment, as the agent acts on it. */
+export type PollAnswer =
+  | { kind: 'approved'; deviceKey: string }
+  | { kind: 'pending'; requestId: number; retryAfterMs: number | null }
+  /** The server has no request for this token (`unknown`), or it ended without a key for us. */
+  | { kind: 'rejected' | 'expired' | 'collected' | 'unknown' }
+  /** Unreachable, overloaded or a strange answer: ask again later. */
+  | { kind: 'retry'; retryAfterMs: number | null; reason: string };
+
+/** POST /api/v1/agents/enroll/poll with the pickup token; the approved key comes only to its holder, once. */
+export async function pollEnrollment(transport: Transport, pickupToken: string, now: () => Date): Promise<PollAnswer> {
+  let response: HttpResponse;
+  try {
+    response = await transport.postJson('/api/v1/agents/enroll/poll', JSON.stringify({ pickupToken }), null);
+  } catch (error) {
+    if (error instanceof NetworkError) return { kind: 'retry', retryAfterMs: null, reason: error.message };
+    throw error;
+  }
+  if (response.status === 404) return { kind: 'unknown' };
+  const retryAfterMs = parseRetryAfter(headerOf(response, 'retry-after'), now());
+  if (response.status !== 200) return { kind: 'retry', retryAfterMs, reason: describeResponse(response) };
+  const parsed = enrollmentPollResponseSchema.safeParse(safeJson(response.body));
+  if (!parsed.success) return { kind: 'retry', retryAfterMs, reason: 'the enrollment poll answer is not understood' };
+  const answer = parsed.data;
+  switch (answer.status) {
+    case 'approved':
+      return { kind: 'approved', deviceKey: answer.deviceKey };
+    case 'pending':
+      return { kind: 'pending', requestId: answer.requestId, retryAfterMs: retryAfterMs ?? answer.retryAfterSeconds * 1000 };
+    default:
+      return { kind: answer.status };
+  }
+}
+
+function headerOf(response: HttpResponse, name: string): string | undefined {
+  const header = response.headers[name];
+  return Array.isArray(header) ? header[0] : header;
 }

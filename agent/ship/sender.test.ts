@@ -1,4 +1,4 @@
-// Spool + sender against a real loopback contract server: outages, back-pressure, revoked keys, corrupt files, lost acks.
+// Spool + sender against a real loopback contract server: outages, back-pressure, revoked keys and re-enrollment, corrupt files, lost acks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { drainSpool, enrollDevice, type SenderDeps } from './sender';
 import { Transport } from './transport';
 import { RecordedAdapter } from '../windows/recorded-adapter';
 import { readDeviceKey } from '../state/device-key';
+import { readPendingEnrollment } from '../state/pending-enrollment';
 import { startContractServer } from '../../test/agent/support/contract-server';
 import { memoryLog } from '../../test/agent/support/memory-log';
 import { caseOneReport } from '../../test/agent/support/reports';
@@ -73,7 +74,7 @@ test('429 with Retry-After: the wait is the server\'s, and the report stays unti
   await server.close();
 });
 
-test('401 revoked key: a clear error without a secret; re-enrollment and delivery with one', async () => {
+test('401 revoked key: a clear instruction without a secret; with one the agent asks again, waits for an admin, and delivers once approved', async () => {
   const server = await startContractServer();
   const without = setup(server.url, null);
   await enrollDevice(without.deps, server.secret);
@@ -81,17 +82,60 @@ test('401 revoked key: a clear error without a secret; re-enrollment and deliver
   without.spool.put(caseOneReport(DEVICE, 0), 0);
   const refused = await drainSpool(without.deps);
   assert.equal(refused.stopped?.reason, 'unauthorized');
-  assert.match(refused.stopped?.detail ?? '', /revoked: run 'agent enroll' again/);
+  assert.match(refused.stopped?.detail ?? '', /refused the key of device dev-0042 .*Run 'agent enroll --secret SECRET'.*an admin must then approve/);
   assert.equal(refused.remaining, 1);
-  assert.ok(without.memory.messages(50).some((message) => /revoked/.test(message)));
+  assert.ok(without.memory.messages(50).some((message) => /refused the key of device dev-0042/.test(message)));
 
   const withSecret = { ...without.deps, secret: server.secret };
   const oldKey = readDeviceKey(without.stateDir)?.deviceKey;
+  const waiting = await drainSpool(withSecret);
+  assert.equal(waiting.stopped?.reason, 'pending-approval');
+  assert.match(waiting.stopped?.detail ?? '', /device dev-0042 is already enrolled, so its re-enrollment \(request 1\) waits for an admin: .*'npm run admin -- enrollment approve 1'/);
+  assert.equal(waiting.stopped?.reason === 'pending-approval' ? waiting.stopped.retryAfterMs : null, 60_000, "the server's poll interval");
+  assert.equal(waiting.remaining, 1, 'the report stays spooled');
+  assert.equal(readDeviceKey(without.stateDir), null, 'the refused key is dropped');
+  const still = await drainSpool(withSecret);
+  assert.equal(still.stopped?.reason, 'pending-approval');
+  assert.equal(server.requests.size, 1, 'a waiting agent polls; it does not ask again');
+
+  server.approve(DEVICE);
   const healed = await drainSpool(withSecret);
   assert.equal(healed.stopped, null);
   assert.equal(server.stored.length, 1);
   assert.notEqual(readDeviceKey(without.stateDir)?.deviceKey, oldKey);
-  assert.ok(without.memory.messages(40).some((message) => /re-enrolling/.test(message)));
+  assert.equal(readPendingEnrollment(without.stateDir), null);
+  assert.ok(without.memory.messages(30).some((message) => /approved the re-enrollment/.test(message)));
+  await server.close();
+});
+
+test('a rejected re-enrollment stops the agent asking by itself; reports stay spooled', async () => {
+  const server = await startContractServer();
+  const { spool, deps, stateDir } = setup(server.url, server.secret);
+  await enrollDevice(deps, server.secret);
+  server.revoke(DEVICE);
+  spool.put(caseOneReport(DEVICE, 0), 0);
+  assert.equal((await drainSpool(deps)).stopped?.reason, 'pending-approval');
+  server.reject(DEVICE);
+  for (let round = 0; round < 2; round++) {
+    const result = await drainSpool(deps);
+    assert.equal(result.stopped?.reason, 'unauthorized');
+    assert.match(result.stopped?.detail ?? '', /an admin rejected the re-enrollment of device dev-0042/);
+    assert.equal(result.remaining, 1);
+  }
+  assert.equal(server.requests.size, 1);
+  assert.equal(readPendingEnrollment(stateDir)?.status, 'rejected');
+  await server.close();
+});
+
+test('a server that lost the device altogether enrolls it again at once with the secret', async () => {
+  const server = await startContractServer();
+  const { spool, deps } = setup(server.url, server.secret);
+  await enrollDevice(deps, server.secret);
+  server.forget(DEVICE);
+  spool.put(caseOneReport(DEVICE, 0), 0);
+  const healed = await drainSpool(deps);
+  assert.equal(healed.stopped, null);
+  assert.equal(server.stored.length, 1);
   await server.close();
 });
 

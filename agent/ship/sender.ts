@@ -1,10 +1,12 @@
-// Drains the spool oldest first; handles acknowledgements, rejections, revoked keys (re-enrollment) and back-pressure.
-import { postReport, requestDeviceKey } from './api';
+// Drains the spool oldest first; handles acknowledgements, rejections, refused keys (re-enrollment) and back-pressure.
+import { EnrollError, postReport } from './api';
+import { currentDeviceKey, replaceRefusedKey, type EnrollmentDeps, type KeyWait } from './enrollment';
 import type { Spool } from './spool';
 import type { Transport } from './transport';
 import type { AgentLogger } from '../log';
 import type { SystemAdapter } from '../windows/adapter';
-import { forgetDeviceKey, readDeviceKey, writeDeviceKey } from '../state/device-key';
+
+export { enrollDevice } from './enrollment';
 
 export interface SenderDeps {
   spool: Spool;
@@ -13,16 +15,13 @@ export interface SenderDeps {
   adapter: SystemAdapter;
   log: AgentLogger;
   now: () => Date;
-  /** Fleet enrollment secret, when configured: allows enrolling and re-enrolling without an admin. */
+  /** Fleet enrollment secret, when configured: allows enrolling, and asking to enroll again, without an operator. */
   secret: string | null;
   deviceId: string;
   hostname: string;
 }
 
-export type DrainStop =
-  | { reason: 'retry'; retryAfterMs: number | null; detail: string }
-  | { reason: 'unauthorized'; detail: string }
-  | { reason: 'not-enrolled'; detail: string };
+export type DrainStop = KeyWait | { reason: 'not-enrolled'; detail: string };
 
 export interface DrainResult {
   acknowledged: string[];
@@ -31,42 +30,34 @@ export interface DrainResult {
   stopped: DrainStop | null;
 }
 
-/** Enrolls this device and stores its key (owner-only). Returns the key. */
-export async function enrollDevice(
-  deps: Pick<SenderDeps, 'transport' | 'stateDir' | 'adapter' | 'now' | 'deviceId' | 'hostname'>,
-  secret: string,
-): Promise<string> {
-  const deviceKey = await requestDeviceKey(deps.transport, { secret, deviceId: deps.deviceId, hostname: deps.hostname });
-  await writeDeviceKey(
-    deps.stateDir,
-    { server: deps.transport.serverUrl, deviceId: deps.deviceId, hostname: deps.hostname, deviceKey, enrolledAt: deps.now().toISOString() },
-    deps.adapter,
-  );
-  return deviceKey;
+/** The key, or why sending waits; an enrollment that cannot reach the server is a retry, any other failure a refusal. */
+async function settle(deps: EnrollmentDeps, find: () => Promise<string | KeyWait | null>): Promise<string | DrainStop> {
+  try {
+    const found = await find();
+    return found ?? { reason: 'not-enrolled', detail: `device ${deps.deviceId} is not enrolled: run 'agent enroll --server URL --secret S'` };
+  } catch (error) {
+    const detail = `enrollment failed: ${(error as Error).message}`;
+    return error instanceof EnrollError && !error.retryable ? { reason: 'unauthorized', detail } : { reason: 'retry', retryAfterMs: null, detail };
+  }
 }
 
 /**
  * Sends spooled reports in sequence order and deletes each only after the server acknowledged it
  * (202, or 200 duplicate: a report whose ack was lost to a crash is recognised by its reportId).
- * Stops at the first answer that says "later" so order is preserved.
+ * Stops at the first answer that says "later" so order is preserved. While the key is refused or a
+ * re-enrollment waits for an admin, reports stay in the spool and the stop says what to do.
  */
 export async function drainSpool(deps: SenderDeps): Promise<DrainResult> {
   const { spool, log } = deps;
   const result: DrainResult = { acknowledged: [], duplicates: 0, remaining: 0, stopped: null };
-  let key: string | null;
-  try {
-    key = await currentKey(deps);
-  } catch (error) {
+  let key = await settle(deps, () => currentDeviceKey(deps, deps.secret));
+  if (typeof key !== 'string') {
+    if (key.reason !== 'retry') log.warn({ deviceId: deps.deviceId, waiting: spool.entries().length }, key.detail);
     result.remaining = spool.entries().length;
-    result.stopped = { reason: 'retry', retryAfterMs: null, detail: (error as Error).message };
+    result.stopped = key;
     return result;
   }
-  if (key === null) {
-    result.remaining = spool.entries().length;
-    result.stopped = { reason: 'not-enrolled', detail: "this device is not enrolled: run 'agent enroll --server URL --secret S'" };
-    return result;
-  }
-  let reEnrolled = false;
+  let askedAgain = false;
   const entries = spool.entries();
   for (let index = 0; index < entries.length; index++) {
     const entry = entries[index];
@@ -86,25 +77,17 @@ export async function drainSpool(deps: SenderDeps): Promise<DrainResult> {
       continue;
     }
     if (outcome.kind === 'unauthorized') {
-      if (deps.secret !== null && !reEnrolled) {
-        log.warn({ reason: outcome.reason }, 'server no longer accepts this device key (revoked?); re-enrolling with the configured secret');
-        reEnrolled = true;
-        forgetDeviceKey(deps.stateDir);
-        try {
-          key = await enrollDevice(deps, deps.secret);
-        } catch (error) {
-          result.stopped = { reason: 'unauthorized', detail: `re-enrollment failed: ${(error as Error).message}` };
-          break;
-        }
+      const replaced: string | DrainStop = askedAgain
+        ? { reason: 'unauthorized', detail: `server refused the device key right after enrollment (${outcome.reason})` }
+        : await settle(deps, () => replaceRefusedKey(deps, deps.secret, outcome.reason));
+      askedAgain = true;
+      if (typeof replaced === 'string') {
+        key = replaced;
         index--; // send the same report again with the new key
         continue;
       }
-      const detail =
-        deps.secret === null
-          ? `server refused the device key (${outcome.reason}); the key was revoked: run 'agent enroll' again or configure enrollmentSecret`
-          : `server refused the device key right after re-enrollment (${outcome.reason})`;
-      log.error(detail);
-      result.stopped = { reason: 'unauthorized', detail };
+      log.error({ deviceId: deps.deviceId, waiting: spool.entries().length }, replaced.detail);
+      result.stopped = replaced;
       break;
     }
     result.stopped = { reason: 'retry', retryAfterMs: outcome.retryAfterMs, detail: outcome.reason };
@@ -112,13 +95,4 @@ export async function drainSpool(deps: SenderDeps): Promise<DrainResult> {
   }
   result.remaining = spool.entries().length;
   return result;
-}
-
-/** The stored key; with a configured secret and no key yet, enroll on the spot (zero-touch deployment). */
-async function currentKey(deps: SenderDeps): Promise<string | null> {
-  const stored = readDeviceKey(deps.stateDir);
-  if (stored !== null) return stored.deviceKey;
-  if (deps.secret === null) return null;
-  deps.log.info('no device key yet; enrolling with the configured secret');
-  return enrollDevice(deps, deps.secret);
 }

@@ -1,4 +1,4 @@
-// Admin (admin role only): enrollment secrets, users, API tokens, alert webhooks, fleet settings and the audit log.
+// Admin (admin role only): enrollment secrets, re-enrollment decisions, users, API tokens, alert webhooks, fleet settings and the audit log.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ROLES } from '../roles';
@@ -30,6 +30,7 @@ export function AdminPage() {
         <Secrets />
         <Tokens />
       </div>
+      <Reenrollments />
       <Users />
       <div class="grid-2">
         <Webhooks />
@@ -132,6 +133,52 @@ function Tokens() {
       describe={(token) => fmt.dateTime(token.lastUsedAt ?? token.createdAt)}
       badge={(token) => t(`role.${token.role}`)}
     />
+  );
+}
+
+/** Enrolled devices asking for a new key: approve (their current key is revoked) or reject (they keep it). */
+function Reenrollments() {
+  const { api, t, fmt } = useApp();
+  const { list, error, change } = useManagedList(() => api.enrollmentRequests());
+  return (
+    <Section title={t('admin.reenrollments')}>
+      <ErrorNote error={error} />
+      <p class="muted small">{t('admin.reenrollmentsHelp')}</p>
+      <div class="table-wrap">
+        <table>
+          <TableHead
+            columns={[t('col.id'), t('admin.requestedHost'), t('admin.knownAs'), t('admin.requestedFrom'), t('admin.requestedAt'), t('col.lastSeen'), '']}
+          />
+          <tbody>
+            {list.data?.items.length === 0 && <EmptyRow columns={7} />}
+            {list.data?.items.map((request) => (
+              <tr key={request.id}>
+                <td class="mono small wrap-any">{request.deviceId}</td>
+                <td>{request.hostname}</td>
+                <td>{request.knownHostname ?? '—'}</td>
+                <td class="small">{request.ip ?? '—'}</td>
+                <td class="nowrap small">{fmt.dateTime(request.requestedAt)}</td>
+                <td class="nowrap small">{fmt.dateTime(request.lastSeenAt)}</td>
+                <td>
+                  {request.status === 'approved' ? (
+                    <span class="badge">{t('admin.awaitingPickup')}</span>
+                  ) : (
+                    <div class="actions">
+                      <button type="button" class="small" onClick={() => void change(() => api.approveEnrollment(request.id))}>
+                        {t('admin.approve')}
+                      </button>
+                      <button type="button" class="danger small" onClick={() => void change(() => api.rejectEnrollment(request.id))}>
+                        {t('admin.reject')}
+                      </button>
+                    </div>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Section>
   );
 }
 

@@ -330,7 +330,8 @@ export class FleetService {
     const settings = await this.settings();
     const remediation: RemediationStep[] = recommendRemediation(subject, { catalog: this.options.catalog, donors, repairSource: settings.repairSource });
     const now = new Date(this.options.clock.now());
-    const { device } = stored;
+    // The key that set the state (its sequence epoch) is the server's bookkeeping, not the device's.
+    const { keyId: _keyId, ...device } = stored.device;
     return {
       device: { ...device, firstSeenAt: iso(device.firstSeenAt), lastSeenAt: iso(device.lastSeenAt) },
       packages: stored.packages,

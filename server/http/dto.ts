@@ -1,6 +1,6 @@
 // Storage records → the API shapes in protocol/api.ts (ISO times, no hashes).
-import type { ApiToken, AuditEntryDto, EnrollmentSecret, SessionUser, User } from '../../protocol/api';
-import type { ApiTokenInfo, AuditEntry, DeviceKeyInfo, EnrollmentSecretInfo, UserRecord } from '../storage/repository';
+import type { ApiToken, AuditEntryDto, EnrollmentRequestDto, EnrollmentSecret, OpenEnrollmentRequestDto, SessionUser, User } from '../../protocol/api';
+import type { ApiTokenInfo, AuditEntry, DeviceKeyInfo, EnrollmentRequestInfo, EnrollmentSecretInfo, OpenEnrollmentRequest, UserRecord } from '../storage/repository';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -49,6 +49,25 @@ export const deviceKeyDto = (k: DeviceKeyInfo) => ({
   hostname: k.hostname,
   createdAt: iso(k.createdAt),
   revokedAt: isoOrNull(k.revokedAt),
+});
+
+export const enrollmentRequestDto = (r: EnrollmentRequestInfo): EnrollmentRequestDto => ({
+  id: r.id,
+  deviceId: r.deviceId,
+  hostname: r.hostname,
+  status: r.status,
+  requestedAt: iso(r.requestedAt),
+  expiresAt: iso(r.expiresAt),
+  ip: r.ip,
+  decidedAt: isoOrNull(r.decidedAt),
+  decidedBy: r.decidedBy,
+});
+
+export const openEnrollmentRequestDto = (r: OpenEnrollmentRequest): OpenEnrollmentRequestDto => ({
+  ...enrollmentRequestDto(r),
+  secretName: r.secretName,
+  knownHostname: r.knownHostname,
+  lastSeenAt: isoOrNull(r.lastSeenAt),
 });
 
 export const auditDto = (a: AuditEntry): AuditEntryDto => ({ ...a, at: iso(a.at) });

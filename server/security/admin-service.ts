@@ -1,8 +1,8 @@
-// Admin actions shared by the admin API and `npm run admin`: secrets, tokens, users, device keys — each audited.
+// Admin actions shared by the admin API and `npm run admin`: secrets, tokens, users, device keys, re-enrollments — each audited.
 import type { Clock } from '../clock';
 import type { EventBus } from '../live/event-bus';
 import { AppError } from '../errors';
-import type { ApiTokenInfo, EnrollmentSecretInfo, Role, Storage, UserRecord } from '../storage/repository';
+import type { ApiTokenInfo, EnrollmentRequestInfo, EnrollmentSecretInfo, Role, Storage, UserRecord } from '../storage/repository';
 import { decoyPasswordHash, hashPassword } from './passwords';
 import { CREDENTIAL_PREFIX, generateCredential, generatePassword, hashCredential } from './secrets';
 
@@ -75,6 +75,40 @@ export class AdminService {
     const revoked = await this.storage.credentials.revokeDeviceKeys(deviceId, this.clock.now());
     await this.audit(actor, 'device_keys.revoke', `device:${deviceId}`, { revoked });
     return revoked;
+  }
+
+  /**
+   * Approves a pending re-enrollment: the device's current keys are revoked at once, its other open
+   * requests are rejected, and the waiting agent receives a new key at its next poll.
+   */
+  async approveEnrollmentRequest(actor: Actor, id: number): Promise<{ request: EnrollmentRequestInfo; revokedKeys: number; rejected: number[] }> {
+    await this.requireRequest(id);
+    const decided = await this.storage.enrollmentRequests.approve(id, actor.name, this.clock.now());
+    if (!decided) throw new AppError(409, 'conflict', `Re-enrollment request ${id} is not pending (already decided or expired).`);
+    const { request, revokedKeys, rejected } = decided;
+    await this.audit(actor, 'enrollment_request.approve', `device:${request.deviceId}`, {
+      requestId: id,
+      hostname: request.hostname,
+      ip: request.ip,
+      revokedKeys,
+      rejectedRequests: rejected,
+    });
+    return decided;
+  }
+
+  /** Rejects a pending (or approved, not yet collected) re-enrollment; the device keeps its current key. */
+  async rejectEnrollmentRequest(actor: Actor, id: number): Promise<EnrollmentRequestInfo> {
+    await this.requireRequest(id);
+    const request = await this.storage.enrollmentRequests.reject(id, actor.name, this.clock.now());
+    if (!request) throw new AppError(409, 'conflict', `Re-enrollment request ${id} is no longer open (already decided, collected or expired).`);
+    await this.audit(actor, 'enrollment_request.reject', `device:${request.deviceId}`, { requestId: id, hostname: request.hostname, ip: request.ip });
+    return request;
+  }
+
+  private async requireRequest(id: number): Promise<EnrollmentRequestInfo> {
+    const request = await this.storage.enrollmentRequests.get(id);
+    if (!request) throw new AppError(404, 'not_found', `No re-enrollment request with id ${id}.`);
+    return request;
   }
 
   /** Creates a user; without a password a one-time password is generated and must be changed at first login. */

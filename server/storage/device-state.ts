@@ -39,6 +39,8 @@ export interface DeviceRow {
   lastReportId: string;
   lastGeneratedAt: string;
   lastSequence: number | null;
+  /** The device key whose report set this state (its sequence epoch); null for state set without one. */
+  keyId: number | null;
   stale: boolean;
 }
 
@@ -87,11 +89,41 @@ export function reportSections(report: {
   return sections;
 }
 
+/** A report generated further ahead of the server's clock than this is refused: agents' clocks drift, but not by a day. */
+export const MAX_GENERATED_AHEAD_MS = 24 * 3_600_000;
+
 /**
- * True when a report is older than the state already stored, so it must not overwrite it: by the
- * agent's `sequence` when both sides have one, otherwise by `generatedAt`. Ties count as current.
+ * How far a report's sequence may run ahead of the stored one within one key's epoch: this many, plus
+ * one per second since the stored report was received. An agent numbers each report it collects, at
+ * most one every few seconds, so a gap beyond that is a forged or broken counter.
  */
-export function isOlderThanStored(report: { sequence?: number | undefined; generatedAt: string }, stored: DeviceRow): boolean {
-  if (report.sequence !== undefined && stored.lastSequence !== null) return report.sequence < stored.lastSequence;
-  return Date.parse(report.generatedAt) < Date.parse(stored.lastGeneratedAt);
+export const SEQUENCE_SLACK = 10_000;
+
+export function maxSequenceStep(stored: Pick<DeviceRow, 'lastSeenAt'>, receivedAt: number): number {
+  return SEQUENCE_SLACK + Math.floor(Math.max(0, receivedAt - stored.lastSeenAt) / 1000);
+}
+
+/** Where a report stands against the stored state: `implausible` ones are refused and stored nowhere. */
+export type ReportOrder = 'current' | 'older' | 'implausible';
+
+/**
+ * Orders a report against the stored state. A report sent with a newer device key than the one that
+ * set the state starts a new epoch and is current whatever its sequence or time, so a sequence or
+ * time forged under an earlier key cannot hold the device's state once it enrolled again; one sent
+ * with an older key is older. Within one key (`keyId` undefined: a report not sent by a device, which
+ * keeps the stored epoch): by `sequence` when both sides have one, otherwise by `generatedAt`; ties
+ * count as current. A sequence further ahead than `maxSequenceStep` is implausible.
+ */
+export function orderReport(
+  report: { sequence?: number | undefined; generatedAt: string },
+  keyId: number | undefined,
+  receivedAt: number,
+  stored: DeviceRow,
+): ReportOrder {
+  if (keyId !== undefined && keyId !== stored.keyId) return stored.keyId === null || keyId > stored.keyId ? 'current' : 'older';
+  if (report.sequence !== undefined && stored.lastSequence !== null) {
+    if (report.sequence < stored.lastSequence) return 'older';
+    return report.sequence - stored.lastSequence > maxSequenceStep(stored, receivedAt) ? 'implausible' : 'current';
+  }
+  return Date.parse(report.generatedAt) < Date.parse(stored.lastGeneratedAt) ? 'older' : 'current';
 }

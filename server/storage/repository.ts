@@ -41,6 +41,8 @@ export interface IngestItem {
   rawBody: string;
   /** The device the presenting key belongs to (already checked against report.device.id). */
   deviceId: string;
+  /** The device key it was sent with (its sequence epoch); absent for reports not sent by a device. */
+  keyId?: number;
   receivedAt: number;
 }
 
@@ -48,6 +50,8 @@ export type IngestOutcome =
   | { status: 'applied' | 'unchanged' | 'superseded'; reportId: string; changedSections: SectionName[]; change: DeviceStateChange | null }
   | { status: 'duplicate'; reportId: string }
   | { status: 'conflict'; reportId: string; message: string }
+  /** Not plausible against the stored state (a sequence too far ahead); nothing was stored. */
+  | { status: 'refused'; reportId: string; message: string; path: string }
   | { status: 'failed'; reportId: string; error: Error };
 
 export interface IngestBatchResult {
@@ -131,6 +135,11 @@ export interface CredentialRepository {
   revokeEnrollmentSecret(id: number, now: number): Promise<boolean>;
   /** The usable (not revoked, not expired) secret with this hash, counting the use. */
   useEnrollmentSecret(secretHash: string, now: number): Promise<EnrollmentSecretInfo | null>;
+  /**
+   * The first key of a device id never seen before (no key, revoked or not, and no stored state), in
+   * one transaction; null when the id is known, so a second enrollment cannot replace its key.
+   */
+  issueFirstDeviceKey(input: { deviceId: string; hostname: string; keyHash: string; secretId: number | null; now: number }): Promise<DeviceKeyInfo | null>;
   /** Stores a new key for the device and revokes its older keys, in one transaction. */
   issueDeviceKey(input: { deviceId: string; hostname: string; keyHash: string; secretId: number | null; now: number }): Promise<DeviceKeyInfo>;
   /** The active key with this hash. */
@@ -145,6 +154,52 @@ export interface CredentialRepository {
   useApiToken(tokenHash: string, now: number): Promise<ApiTokenInfo | null>;
   /** Which of these token ids are still active (not revoked), in one lookup; does not count as a use. */
   activeApiTokenIds(ids: readonly number[]): Promise<Set<number>>;
+}
+
+export type EnrollmentRequestStatus = 'pending' | 'approved' | 'rejected' | 'collected';
+
+/** A re-enrollment of a known device id, waiting for an admin's decision (see enrollment_requests). */
+export interface EnrollmentRequestInfo {
+  id: number;
+  deviceId: string;
+  hostname: string;
+  secretId: number | null;
+  ip: string | null;
+  requestedAt: number;
+  /** A pending or approved request past this time is expired. */
+  expiresAt: number;
+  status: EnrollmentRequestStatus;
+  decidedAt: number | null;
+  decidedBy: string | null;
+}
+
+/** An open request as an admin sees it: with what the server knows of the device it names. */
+export interface OpenEnrollmentRequest extends EnrollmentRequestInfo {
+  secretName: string | null;
+  /** Host name of the device's newest key, or of its stored state. */
+  knownHostname: string | null;
+  lastSeenAt: number | null;
+}
+
+export interface EnrollmentRequestRepository {
+  create(input: { deviceId: string; hostname: string; secretId: number | null; ip: string | null; pickupHash: string; now: number; expiresAt: number }): Promise<EnrollmentRequestInfo>;
+  /** Pending, unexpired requests for the device. */
+  countPending(deviceId: string, now: number): Promise<number>;
+  byPickupHash(pickupHash: string): Promise<EnrollmentRequestInfo | null>;
+  get(id: number): Promise<EnrollmentRequestInfo | null>;
+  /** Pending and approved (not yet collected) requests that have not expired, oldest first. */
+  listOpen(now: number): Promise<OpenEnrollmentRequest[]>;
+  /**
+   * Approves a pending, unexpired request: revokes the device's keys, rejects its other pending
+   * requests and renews the request's lifetime for the pickup. Null when it is not pending.
+   */
+  approve(id: number, decidedBy: string, now: number): Promise<{ request: EnrollmentRequestInfo; revokedKeys: number; rejected: number[] } | null>;
+  /** Rejects a pending or approved, uncollected request; null when there is none such. */
+  reject(id: number, decidedBy: string, now: number): Promise<EnrollmentRequestInfo | null>;
+  /** Hands out the key of an approved, unexpired request once: stores the key, marks the request collected. */
+  collect(id: number, keyHash: string, now: number): Promise<DeviceKeyInfo | null>;
+  /** Deletes requests decided or expired before `before`; returns how many. */
+  purge(before: number): Promise<number>;
 }
 
 export interface UserRecord {
@@ -259,6 +314,7 @@ export interface Storage {
   readonly reports: ReportRepository;
   readonly counters: CounterRepository;
   readonly credentials: CredentialRepository;
+  readonly enrollmentRequests: EnrollmentRequestRepository;
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly throttle: LoginThrottleRepository;

@@ -210,7 +210,12 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
   });
 
   test('admins reach the admin page', async () => {
+    assert.equal(await server.enroll('e2e-reimaged', 'E2E-REIMAGED'), 201);
+    assert.equal(await server.enroll('e2e-reimaged', 'UNEXPECTED-PC'), 202);
     await open('#/admin', 'Admin');
+    const request = page.locator('section', { hasText: 'Re-enrollments waiting for a decision' }).locator('tr', { hasText: 'UNEXPECTED-PC' });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await request.getByText('Approved; the agent collects its key at its next poll').waitFor({ timeout: STEP_MS });
     await page.locator('section', { hasText: 'Users' }).locator('tr', { hasText: VIEWER.username }).first().waitFor({ timeout: STEP_MS });
     await page.getByText('Audit log').waitFor({ timeout: STEP_MS });
     assert.equal(await page.locator('section', { hasText: 'API tokens' }).getByLabel('Role').inputValue(), 'viewer', 'new credentials default to the least privilege');

@@ -23,6 +23,8 @@ export interface E2eServer {
   url: string;
   /** Posts a fixture report as its (enrolled) device, like an agent would; `change` edits it first. */
   ingest(name: FixtureName, change?: (report: Report) => void): Promise<number>;
+  /** Enrolls a device id with the fleet secret (201 for a new id; an enrolled id is held for an admin, 202); returns the HTTP status. */
+  enroll(deviceId: string, hostname: string): Promise<number>;
   /** A JSON API call as the admin. */
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -91,6 +93,10 @@ export async function startE2eServer(): Promise<E2eServer> {
   return {
     url,
     admin,
+    async enroll(deviceId, hostname) {
+      const res = await fetch(api('/agents/enroll'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ secret, deviceId, hostname }) });
+      return res.status;
+    },
     async ingest(name, change) {
       const report = fixtureReport(name);
       change?.(report);

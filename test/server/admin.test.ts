@@ -22,6 +22,9 @@ const ADMIN_ROUTES: RouteCase[] = [
   { method: 'post', path: '/api/v1/admin/users/1/reset-password' },
   { method: 'get', path: '/api/v1/admin/devices/d1/keys' },
   { method: 'post', path: '/api/v1/admin/devices/d1/revoke-keys' },
+  { method: 'get', path: '/api/v1/admin/enrollment-requests' },
+  { method: 'post', path: '/api/v1/admin/enrollment-requests/1/approve' },
+  { method: 'post', path: '/api/v1/admin/enrollment-requests/1/reject' },
   { method: 'get', path: '/api/v1/admin/audit' },
 ];
 

@@ -38,11 +38,14 @@ describe('enrollment', () => {
     assert.ok((res.body.error.details as { path: string }[]).some((d) => d.path === 'deviceId'));
   });
 
-  test('re-enrolling a device revokes its previous key', async () => {
+  test('re-enrolling an enrolled device id keeps its key and waits for an admin (202 pending)', async () => {
     const first = await enroll(server, 'reimaged');
-    const second = await enroll(server, 'reimaged');
-    await postReport(server, first, syntheticReport('reimaged', 1)).expect(401);
-    await postReport(server, second, syntheticReport('reimaged', 1)).expect(202);
+    const { secret } = await server.patchlens.ctx.admin.createEnrollmentSecret({ name: 't', ip: null }, { name: 'again' });
+    const again = await server.http.post('/api/v1/agents/enroll').send({ secret, deviceId: 'reimaged', hostname: 'REIMAGED' }).expect(202);
+    assert.equal(again.body.status, 'pending');
+    assert.equal(again.body.deviceKey, undefined);
+    assert.ok(Number(again.headers['retry-after']) >= 1);
+    await postReport(server, first, syntheticReport('reimaged', 1)).expect(202);
   });
 
   test('enrollment is rate-limited per address with 429 and Retry-After', async () => {

@@ -10,11 +10,11 @@ test('old bodies, old report rows and expired sessions are removed; newer ones s
   const server = await startTestServer({ clock, config: { reportBodyRetentionMs: '30d', reportRetentionMs: '400d', sessionTtlMs: '12h' } });
   try {
     const key = await enroll(server, 'kept');
-    const old = syntheticReport('kept', 1);
+    const old = syntheticReport('kept', 1, { generatedAt: new Date(clock.now()).toISOString() });
     await postReport(server, key, old).expect(202);
     await login(server);
     clock.advance(31 * 86_400_000);
-    const recent = syntheticReport('kept', 2);
+    const recent = syntheticReport('kept', 2, { generatedAt: new Date(clock.now()).toISOString() });
     await postReport(server, key, recent).expect(202);
 
     const first = await runRetention(server.patchlens.ctx);

@@ -72,7 +72,13 @@ export class SimulatedDevice {
   /** Exchanges the fleet secret for this device's own key (stored owner-only in spool mode). */
   async enroll(): Promise<void> {
     if (this.sender) await enrollDevice(this.sender, this.deps.secret);
-    else this.key = await requestDeviceKey(this.deps.transport, { secret: this.deps.secret, deviceId: this.plan.deviceId, hostname: this.plan.hostname });
+    else {
+      const answer = await requestDeviceKey(this.deps.transport, { secret: this.deps.secret, deviceId: this.plan.deviceId, hostname: this.plan.hostname });
+      if (answer.kind !== 'enrolled') {
+        throw new Error(`device ${this.plan.deviceId} is already enrolled on this server; its re-enrollment waits for an admin (request ${answer.requestId})`);
+      }
+      this.key = answer.deviceKey;
+    }
   }
 
   /** Uses a key issued out of band (direct mode only): a benchmark enrolls most of a huge fleet straight in the database. */

@@ -1,4 +1,4 @@
-// Admin API: enrollment secrets, API tokens, users, device keys and the audit log (admin role, every change audited).
+// Admin API: enrollment secrets, API tokens, users, device keys, re-enrollment decisions and the audit log (admin role, every change audited).
 import express, { Router, type Request } from 'express';
 import {
   auditQuerySchema,
@@ -11,7 +11,7 @@ import { principalName } from '../../security/authenticator';
 import type { Actor } from '../../security/admin-service';
 import { clientIp } from '../auth-guard';
 import type { PlatformContext } from '../context';
-import { apiTokenDto, auditDto, deviceKeyDto, enrollmentSecretDto, userDto } from '../dto';
+import { apiTokenDto, auditDto, deviceKeyDto, enrollmentRequestDto, enrollmentSecretDto, openEnrollmentRequestDto, userDto } from '../dto';
 import { idParam, parseInput } from '../validate';
 
 export function adminRouter(ctx: PlatformContext): Router {
@@ -69,6 +69,18 @@ export function adminRouter(ctx: PlatformContext): Router {
   router.post('/admin/devices/:id/revoke-keys', async (req, res) => {
     const deviceId = String(req.params.id);
     res.json({ deviceId, revoked: await ctx.admin.revokeDeviceKeys(actor(req, res), deviceId) });
+  });
+
+  router.get('/admin/enrollment-requests', async (_req, res) => {
+    res.json({ items: (await ctx.storage.enrollmentRequests.listOpen(ctx.clock.now())).map(openEnrollmentRequestDto) });
+  });
+  router.post('/admin/enrollment-requests/:id/approve', async (req, res) => {
+    const { request, revokedKeys, rejected } = await ctx.admin.approveEnrollmentRequest(actor(req, res), idParam(req.params.id, 're-enrollment request'));
+    res.json({ request: enrollmentRequestDto(request), revokedKeys, rejectedRequests: rejected });
+  });
+  router.post('/admin/enrollment-requests/:id/reject', async (req, res) => {
+    const request = await ctx.admin.rejectEnrollmentRequest(actor(req, res), idParam(req.params.id, 're-enrollment request'));
+    res.json({ request: enrollmentRequestDto(request) });
   });
 
   router.get('/admin/audit', async (req, res) => {

@@ -29,6 +29,8 @@ interface TokenRow {
   last_used_at: number | null;
 }
 
+type NewDeviceKey = { deviceId: string; hostname: string; keyHash: string; secretId: number | null; now: number };
+
 const SECRET_COLUMNS = 'id, name, created_at, created_by, expires_at, revoked_at, uses, last_used_at';
 const KEY_COLUMNS = 'id, device_id, hostname, created_at, revoked_at';
 const TOKEN_COLUMNS = 'id, name, role, created_at, created_by, revoked_at, last_used_at';
@@ -104,15 +106,34 @@ export class SqliteCredentials implements CredentialRepository {
     return row ? toSecret(row) : null;
   }
 
-  async issueDeviceKey(input: { deviceId: string; hostname: string; keyHash: string; secretId: number | null; now: number }) {
+  async issueFirstDeviceKey(input: NewDeviceKey) {
     const issue = this.db.transaction(() => {
-      this.statements.get('UPDATE device_keys SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL').run(input.now, input.deviceId);
-      return this.statements
-        .get(`INSERT INTO device_keys (device_id, key_hash, secret_id, hostname, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${KEY_COLUMNS}`)
-        .get(input.deviceId, input.keyHash, input.secretId, input.hostname, input.now) as KeyRow;
+      const known = this.statements
+        .get('SELECT EXISTS (SELECT 1 FROM device_keys WHERE device_id = @id) OR EXISTS (SELECT 1 FROM devices WHERE id = @id) AS known')
+        .get({ id: input.deviceId }) as { known: number };
+      return known.known ? null : this.insertKey(input);
     });
-    this.forgetDeviceKeys(input.deviceId);
-    return toKey(issue.immediate());
+    const row = issue.immediate();
+    return row ? toKey(row) : null;
+  }
+
+  async issueDeviceKey(input: NewDeviceKey) {
+    return this.db.transaction(() => this.replaceKeys(input)).immediate();
+  }
+
+  /**
+   * Revokes the device's keys and stores a new one. Synchronous, for callers that hold a transaction
+   * open (collecting an approved re-enrollment).
+   */
+  replaceKeys(input: NewDeviceKey): DeviceKeyInfo {
+    this.revokeKeysNow(input.deviceId, input.now);
+    return toKey(this.insertKey(input));
+  }
+
+  private insertKey(input: NewDeviceKey): KeyRow {
+    return this.statements
+      .get(`INSERT INTO device_keys (device_id, key_hash, secret_id, hostname, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${KEY_COLUMNS}`)
+      .get(input.deviceId, input.keyHash, input.secretId, input.hostname, input.now) as KeyRow;
   }
 
   async findDeviceKey(keyHash: string) {
@@ -140,6 +161,11 @@ export class SqliteCredentials implements CredentialRepository {
   }
 
   async revokeDeviceKeys(deviceId: string, now: number) {
+    return this.revokeKeysNow(deviceId, now);
+  }
+
+  /** Revokes every active key of the device and drops them from the cache; synchronous, like `replaceKeys`. */
+  revokeKeysNow(deviceId: string, now: number): number {
     this.forgetDeviceKeys(deviceId);
     return this.statements.get('UPDATE device_keys SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL').run(now, deviceId).changes;
   }

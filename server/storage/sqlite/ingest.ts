@@ -4,7 +4,8 @@ import type { Report } from '../../../protocol/report';
 import {
   DEVICE_COUNTERS,
   SECTIONS,
-  isOlderThanStored,
+  maxSequenceStep,
+  orderReport,
   reportSections,
   type DeviceRow,
   type DeviceSections,
@@ -49,7 +50,7 @@ class CounterDeltas implements CounterWriter {
 
 class DuplicateReport extends Error {}
 
-function deviceRowFor(report: Report, before: DeviceRow | null, receivedAt: number): DeviceRow {
+function deviceRowFor(report: Report, before: DeviceRow | null, receivedAt: number, keyId: number | undefined): DeviceRow {
   const build = report.device.osBuild ? /^(\d+)\.(\d+)$/.exec(report.device.osBuild) : null;
   return {
     id: report.device.id,
@@ -68,6 +69,7 @@ function deviceRowFor(report: Report, before: DeviceRow | null, receivedAt: numb
     lastReportId: report.reportId,
     lastGeneratedAt: report.generatedAt,
     lastSequence: report.sequence ?? null,
+    keyId: keyId ?? before?.keyId ?? null,
     stale: false,
   };
 }
@@ -119,7 +121,13 @@ export class SqliteIngest {
     const stored = this.statements.get('SELECT * FROM devices WHERE id = ?').get(item.deviceId) as DeviceDbRow | undefined;
     const before = stored ? toDeviceRow(stored) : null;
 
-    if (before && isOlderThanStored(report, before)) {
+    const order = before ? orderReport(report, item.keyId, receivedAt, before) : 'current';
+    if (order === 'implausible') {
+      if (this.statements.get('SELECT 1 FROM reports WHERE report_id = ?').get(report.reportId)) throw new DuplicateReport();
+      const message = `sequence ${report.sequence} is more than ${maxSequenceStep(before!, receivedAt)} ahead of the device's last accepted report (${before!.lastSequence}); not plausible for one agent`;
+      return { status: 'refused', reportId: report.reportId, message, path: 'sequence' };
+    }
+    if (order === 'older') {
       this.insertReport(item, 'superseded', [], null);
       return { status: 'superseded', reportId: report.reportId, changedSections: [], change: null };
     }
@@ -140,12 +148,12 @@ export class SqliteIngest {
     // Inserting the report first makes a repeated reportId fail before anything else is written.
     this.insertReport(item, outcome, changed, changed.length > 0 ? item.rawBody : null);
 
-    const after = deviceRowFor(report, before, receivedAt);
+    const after = deviceRowFor(report, before, receivedAt, item.keyId);
     if (before && changed.length === 0 && sameIdentity(before, after)) {
       // The steady-state path: one narrow update that leaves the hostname and OS indexes alone.
       this.statements
-        .get('UPDATE devices SET last_seen_at = ?, last_report_id = ?, last_generated_at = ?, last_sequence = ?, stale = 0 WHERE id = ?')
-        .run(after.lastSeenAt, after.lastReportId, after.lastGeneratedAt, after.lastSequence, after.id);
+        .get('UPDATE devices SET last_seen_at = ?, last_report_id = ?, last_generated_at = ?, last_sequence = ?, key_id = ?, stale = 0 WHERE id = ?')
+        .run(after.lastSeenAt, after.lastReportId, after.lastGeneratedAt, after.lastSequence, after.keyId, after.id);
     } else if (before) {
       this.statements
         .get(

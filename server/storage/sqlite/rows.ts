@@ -18,6 +18,7 @@ export interface DeviceDbRow {
   last_report_id: string;
   last_generated_at: string;
   last_sequence: number | null;
+  key_id: number | null;
   stale: number;
   section_hashes: string;
 }
@@ -40,6 +41,7 @@ export function toDeviceRow(row: DeviceDbRow): DeviceRow {
     lastReportId: row.last_report_id,
     lastGeneratedAt: row.last_generated_at,
     lastSequence: row.last_sequence,
+    keyId: row.key_id,
     stale: row.stale === 1,
   };
 }
@@ -63,9 +65,10 @@ export function deviceColumns(device: DeviceRow): unknown[] {
     device.lastReportId,
     device.lastGeneratedAt,
     device.lastSequence,
+    device.keyId,
     device.stale ? 1 : 0,
   ];
 }
 
 export const DEVICE_COLUMN_NAMES =
-  'id, hostname, os_build, os_major, os_revision, servicing_stack, product_name, edition, display_version, architecture, agent_version, first_seen_at, last_seen_at, last_report_id, last_generated_at, last_sequence, stale';
+  'id, hostname, os_build, os_major, os_revision, servicing_stack, product_name, edition, display_version, architecture, agent_version, first_seen_at, last_seen_at, last_report_id, last_generated_at, last_sequence, key_id, stale';

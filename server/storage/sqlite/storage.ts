@@ -5,6 +5,7 @@ import { openDatabase, StatementCache, type OpenOptions, type SqliteDatabase } f
 import { SqliteAudit, SqliteSettings } from './audit';
 import { SqliteCredentials } from './credentials';
 import { SqliteCounters, SqliteDevices } from './devices';
+import { SqliteEnrollmentRequests } from './enrollment-requests';
 import { SqliteIngest } from './ingest';
 import { migrate } from './migrate';
 import { SqliteReports } from './reports';
@@ -24,6 +25,7 @@ export class SqliteStorage implements Storage {
   readonly reports: SqliteReports;
   readonly counters: SqliteCounters;
   readonly credentials: SqliteCredentials;
+  readonly enrollmentRequests: SqliteEnrollmentRequests;
   readonly users: SqliteUsers;
   readonly sessions: SqliteSessions;
   readonly throttle: SqliteLoginThrottle;
@@ -42,6 +44,7 @@ export class SqliteStorage implements Storage {
     this.reports = new SqliteReports(this.statements, new SqliteIngest(this.db, this.statements));
     this.counters = new SqliteCounters(this.statements);
     this.credentials = new SqliteCredentials(this.db, this.statements);
+    this.enrollmentRequests = new SqliteEnrollmentRequests(this.db, this.statements, this.credentials);
     this.users = new SqliteUsers(this.statements);
     this.sessions = new SqliteSessions(this.statements);
     this.throttle = new SqliteLoginThrottle(this.db, this.statements);

@@ -1,4 +1,4 @@
-// A small but real implementation of the contract routes the agent uses, with scriptable failures, for agent tests.
+// A small but real implementation of the contract routes the agent uses (re-enrollment held for an admin included), with scriptable failures, for agent tests.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +25,14 @@ export interface ContractServer {
   /** Device keys handed out, by device id. */
   keys: Map<string, string>;
   script: ScriptedAnswer[];
+  /** Re-enrollments of known device ids waiting for a decision, by request id. */
+  requests: Map<number, { deviceId: string; hostname: string; pickupToken: string; status: 'pending' | 'approved' | 'rejected' | 'collected' }>;
+  /** Revokes the device's key; the id stays known, so enrolling it again waits for `approve`. */
   revoke(deviceId: string): void;
+  /** The server forgets the device altogether (a lost database): enrolling it again gets a key at once. */
+  forget(deviceId: string): void;
+  approve(deviceId: string): void;
+  reject(deviceId: string): void;
   close(): Promise<void>;
 }
 
@@ -57,6 +64,24 @@ export async function startContractServer(options: { secret?: string; maxBodyByt
   const seen = new Set<string>();
   const attempts: ContractServer['attempts'] = [];
   const script: ScriptedAnswer[] = [];
+  const known = new Set<string>();
+  const requests: ContractServer['requests'] = new Map();
+  const revoke = (deviceId: string) => {
+    const key = keys.get(deviceId);
+    if (key) deviceOfKey.delete(key);
+    keys.delete(deviceId);
+  };
+  const issue = (deviceId: string) => {
+    revoke(deviceId);
+    const key = 'dk_' + randomBytes(16).toString('hex');
+    keys.set(deviceId, key);
+    deviceOfKey.set(key, deviceId);
+    return key;
+  };
+  const decide = (deviceId: string, status: 'approved' | 'rejected') => {
+    for (const entry of requests.values()) if (entry.deviceId === deviceId && entry.status === 'pending') entry.status = status;
+    if (status === 'approved') revoke(deviceId);
+  };
 
   const server = http.createServer(async (request, response) => {
     const body = await readBody(request, options.maxBodyBytes ?? 8 * 1024 * 1024);
@@ -64,12 +89,27 @@ export async function startContractServer(options: { secret?: string; maxBodyByt
       const parsed = safeJson(body ?? '') as { secret?: string; deviceId?: string; hostname?: string } | null;
       if (!parsed?.deviceId || !parsed.hostname) return sendError(response, 400, 'invalid_request', 'deviceId and hostname are required');
       if (parsed.secret !== secret) return sendError(response, 401, 'invalid_secret', 'enrollment secret is not valid');
-      const key = 'dk_' + randomBytes(16).toString('hex');
-      const old = keys.get(parsed.deviceId);
-      if (old) deviceOfKey.delete(old);
-      keys.set(parsed.deviceId, key);
-      deviceOfKey.set(key, parsed.deviceId);
-      return sendJson(response, 201, { deviceKey: key });
+      if (known.has(parsed.deviceId)) {
+        const pickupToken = (parsed as { pickupToken?: string }).pickupToken ?? 'plp_' + randomBytes(32).toString('base64url');
+        const requestId = requests.size + 1;
+        requests.set(requestId, { deviceId: parsed.deviceId, hostname: parsed.hostname, pickupToken, status: 'pending' });
+        const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+        return sendJson(response, 202, { status: 'pending', requestId, expiresAt, retryAfterSeconds: 60 }, { 'retry-after': '60' });
+      }
+      known.add(parsed.deviceId);
+      return sendJson(response, 201, { deviceKey: issue(parsed.deviceId) });
+    }
+    if (request.method === 'POST' && request.url === '/api/v1/agents/enroll/poll') {
+      const token = (safeJson(body ?? '') as { pickupToken?: string } | null)?.pickupToken;
+      const found = [...requests].find(([, entry]) => entry.pickupToken === token);
+      if (!found) return sendError(response, 404, 'not_found', 'no enrollment request for this pickup token');
+      const [requestId, entry] = found;
+      if (entry.status === 'pending') {
+        return sendJson(response, 200, { status: 'pending', requestId, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), retryAfterSeconds: 60 }, { 'retry-after': '60' });
+      }
+      if (entry.status !== 'approved') return sendJson(response, 200, { status: entry.status, requestId });
+      entry.status = 'collected';
+      return sendJson(response, 200, { status: 'approved', requestId, deviceKey: issue(entry.deviceId) });
     }
     if (request.method === 'POST' && request.url === '/api/v1/reports') {
       if (body === null) return sendError(response, 413, 'payload_too_large', 'report too large');
@@ -128,11 +168,14 @@ export async function startContractServer(options: { secret?: string; maxBodyByt
     attempts,
     keys,
     script,
-    revoke(deviceId: string) {
-      const key = keys.get(deviceId);
-      if (key) deviceOfKey.delete(key);
-      keys.delete(deviceId);
+    requests,
+    revoke,
+    forget(deviceId: string) {
+      revoke(deviceId);
+      known.delete(deviceId);
     },
+    approve: (deviceId: string) => decide(deviceId, 'approved'),
+    reject: (deviceId: string) => decide(deviceId, 'rejected'),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
