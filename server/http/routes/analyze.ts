@@ -18,6 +18,7 @@ import type { IngestQueue } from '../../ingest/ingest-queue';
 import { principalName } from '../../security/authenticator';
 import { clientIp } from '../auth-guard';
 import type { AppModuleFactory, PlatformContext } from '../context';
+import { liftRequestDeadline } from '../request-deadline';
 import { parseInput } from '../validate';
 import { analyzeUpload } from './analyze-log';
 
@@ -59,6 +60,8 @@ export function analyzeRouter(ctx: PlatformContext, options: AnalyzeOptions = {}
     }
 
     const name = basename(query.name.replace(/\\/g, '/'));
+    // Authenticated: the upload is now read at the parser's pace, not held to REQUEST_TIMEOUT.
+    liftRequestDeadline(req);
     const upload = await analyzeUpload(req, name, maxBytes);
     const fleet = options.fleet?.() ?? null;
 
