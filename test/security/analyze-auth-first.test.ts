@@ -1,11 +1,12 @@
 // Anonymous uploads to /analyze declaring a huge body: each gets its 401 and loses its connection within seconds, instead of
-// holding it past REQUEST_TIMEOUT under the upload exemption (which now applies only once the caller is authenticated).
+// holding it past REQUEST_TIMEOUT under the upload exemption (which now applies only once the caller is authenticated);
+// a signed-in upload that stalls is stopped too, so it cannot hold an analysis slot.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { analyzeModule } from '../../server/http/routes/analyze';
-import { startTestServer, type TestServer } from '../server/harness';
+import { apiToken, startTestServer, type TestServer } from '../server/harness';
 
 /** Anonymous connections opened at once. */
 const ANONYMOUS = 100;
@@ -22,7 +23,7 @@ interface Connection {
   closedAt: number | null;
 }
 
-function openUpload(port: number): Promise<Connection> {
+function openUpload(port: number, token?: string): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const connection: Connection = { socket, status: '', answeredAt: null, closedAt: null };
@@ -39,7 +40,7 @@ function openUpload(port: number): Promise<Connection> {
     socket.on('error', () => undefined);
     socket.once('connect', () => {
       socket.write(
-        `POST /api/v1/analyze?name=CBS.log HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Length: ${HUGE}\r\n\r\n2024-11-20 10:00:00, Info`,
+        `POST /api/v1/analyze?name=CBS.log HTTP/1.1\r\nHost: 127.0.0.1\r\n${token ? `Authorization: Bearer ${token}\r\n` : ''}Content-Type: application/octet-stream\r\nContent-Length: ${HUGE}\r\n\r\n2024-11-20 10:00:00, Info`,
       );
       resolve(connection);
     });
@@ -77,5 +78,40 @@ describe('anonymous uploads to /analyze', () => {
     } finally {
       for (const connection of connections) connection.socket.destroy();
     }
+  });
+});
+
+describe('a signed-in upload to /analyze that stalls', () => {
+  const REQUEST_TIMEOUT_MS = 1_500;
+  let server: TestServer;
+  let viewer: string;
+
+  before(async () => {
+    server = await startTestServer({
+      config: { requestTimeoutMs: REQUEST_TIMEOUT_MS, analyzeConcurrency: 1 },
+      modules: [analyzeModule({ fleet: () => null, ingest: () => null })],
+    });
+    viewer = await apiToken(server, 'viewer');
+  });
+  after(() => server.close());
+
+  test('is stopped with 408 once nothing arrived for REQUEST_TIMEOUT, and its analysis slot is free again', { timeout: 20_000 }, async () => {
+    const port = Number(new URL(server.url).port);
+    const started = performance.now();
+    const stalled = await openUpload(port, viewer);
+    try {
+      await settled([stalled], (connection) => connection.answeredAt !== null, REQUEST_TIMEOUT_MS + 3_000);
+      assert.equal(stalled.status, '408', 'a stalled upload is answered 408');
+      const waited = stalled.answeredAt! - started;
+      assert.ok(waited < REQUEST_TIMEOUT_MS + 1_000, `answered after ${waited.toFixed(0)} ms`);
+    } finally {
+      stalled.socket.destroy();
+    }
+    const res = await server.http
+      .post('/api/v1/analyze?name=CBS.log')
+      .set('Authorization', `Bearer ${viewer}`)
+      .set('Content-Type', 'application/octet-stream')
+      .send('2024-11-20 10:00:00, Info                  CBS    Loaded Servicing Stack v10.0.19041.4890 with Core: C:\\Windows\\winsxs\\cbscore.dll\r\n');
+    assert.equal(res.status, 200, `the next analysis is taken: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
   });
 });
