@@ -66,8 +66,8 @@ export interface PatchLensServer {
 /**
  * Slow or stalled clients cannot hold a socket: a request head must arrive within 10 s (or
  * REQUEST_TIMEOUT if shorter), checked by Node at a tenth of that instead of its default 30 s; the
- * whole request within REQUEST_TIMEOUT, checked per request by `requestDeadline` (log uploads to
- * /analyze excepted), so Node's server-wide request timeout is off. Upgraded live sockets are not
+ * whole request within REQUEST_TIMEOUT, checked per request by `requestDeadline` (authenticated log
+ * uploads to /analyze lift it), so Node's server-wide request timeout is off. Upgraded live sockets are not
  * requests and are not affected.
  */
 function clientTimeouts(config: Config) {
@@ -143,7 +143,7 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
 
   const root = Router();
   root.use(securityHeaders());
-  root.use(requestDeadline(config.requestTimeoutMs, (req) => req.method === 'POST' && req.path === `${API_PREFIX}/analyze`));
+  root.use(requestDeadline(config.requestTimeoutMs));
   root.get('/healthz', async (_req, res) => {
     const ok = await storage.ping();
     res.status(ok ? 200 : 503).json({ ok, queue: ingest.length, version: VERSION });

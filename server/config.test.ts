@@ -52,6 +52,18 @@ test('TRUST_PROXY=true is the one proxy setting warned about', () => {
   for (const value of ['false', '1', 'loopback', '10.0.0.5']) assert.deepEqual(configWarnings(loadConfig({ TRUST_PROXY: value })), [], value);
 });
 
+test('log analyses: two at once, a zip unpacking to 1 GiB and 100 times its size at most by default; each settable', () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.analyzeConcurrency, 2);
+  assert.equal(defaults.analyzeZipMaxUnpackedBytes, 1024 ** 3);
+  assert.equal(defaults.analyzeZipMaxRatio, 100);
+  const set = loadConfig({ ANALYZE_CONCURRENCY: '4', ANALYZE_ZIP_MAX_UNPACKED: '256mb', ANALYZE_ZIP_MAX_RATIO: '50' });
+  assert.equal(set.analyzeConcurrency, 4);
+  assert.equal(set.analyzeZipMaxUnpackedBytes, 256 * 1024 ** 2);
+  assert.equal(set.analyzeZipMaxRatio, 50);
+  assert.throws(() => loadConfig({ ANALYZE_CONCURRENCY: '0' }), /ANALYZE_CONCURRENCY/);
+});
+
 test('environment variables override, with durations, sizes and proxy settings parsed', () => {
   const config = loadConfig({
     PORT: '9090',

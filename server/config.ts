@@ -108,6 +108,12 @@ export const configSchema = z
     requestTimeoutMs: duration.pipe(z.number().min(1_000, 'REQUEST_TIMEOUT must be at least 1s')).default(30_000),
     /** Longest a kept-alive connection may sit idle between requests. */
     keepAliveTimeoutMs: duration.default(15_000),
+    /** Log analyses (POST /analyze) running at once; more get 429 + Retry-After. */
+    analyzeConcurrency: integer(1, 64).default(2),
+    /** Most bytes the logs in an uploaded zip may unpack to together (413 beyond). */
+    analyzeZipMaxUnpackedBytes: size.default(1024 * 1024 * 1024),
+    /** Most unpacked bytes per uploaded byte of a zip (413 beyond): stops a zip bomb within its first chunks. */
+    analyzeZipMaxRatio: integer(1, 1_000_000).default(100),
     secureCookies: flag.optional(),
     /** Failed password checks allowed per account from one address (and per session) before that pair is locked. */
     loginMaxFailures: integer(1, 1_000).default(5),
@@ -163,6 +169,9 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   SQLITE_SYNCHRONOUS: 'sqliteSynchronous',
   REQUEST_TIMEOUT: 'requestTimeoutMs',
   KEEP_ALIVE_TIMEOUT: 'keepAliveTimeoutMs',
+  ANALYZE_CONCURRENCY: 'analyzeConcurrency',
+  ANALYZE_ZIP_MAX_UNPACKED: 'analyzeZipMaxUnpackedBytes',
+  ANALYZE_ZIP_MAX_RATIO: 'analyzeZipMaxRatio',
   SECURE_COOKIES: 'secureCookies',
   LOGIN_MAX_FAILURES: 'loginMaxFailures',
   LOGIN_ACCOUNT_MAX_FAILURES: 'loginAccountMaxFailures',

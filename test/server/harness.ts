@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import request from 'supertest';
 import type { z } from 'zod';
 import type { Report } from '../../protocol/report';
@@ -31,6 +31,8 @@ export interface TestServerOptions {
   projections?: IngestProjection[];
   /** Wraps the storage the app sees (e.g. to hold commits back); the harness still closes the real one. */
   wrapStorage?: (storage: SqliteStorage) => Storage;
+  /** The server's logger, e.g. one writing into the test to check what is logged; silent by default. */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -40,7 +42,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const patchlens = createApp({
     config,
     storage: options.wrapStorage ? options.wrapStorage(storage) : storage,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.modules ? { modules: options.modules } : {}),
     ...(options.projections ? { projections: options.projections } : {}),

@@ -1,7 +1,7 @@
 // POST /analyze: a support engineer's uploaded servicing log, parsed by the agent's parser and shown as a device detail.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import * as z from 'zod';
 import { updateCatalog } from '../../../protocol/catalog';
 import { ANALYZE_MAX_BYTES, type AnalyzeResult, type ClusterDetail, type DeviceDetail } from '../../../protocol/device-detail';
@@ -16,10 +16,13 @@ import type { FleetService } from '../../fleet/fleet-service';
 import { deviceSubject, recommendRemediation } from '../../fleet/remediation';
 import type { IngestQueue } from '../../ingest/ingest-queue';
 import { principalName } from '../../security/authenticator';
+import { ConcurrencyLimit } from '../../security/concurrency-limit';
 import { clientIp } from '../auth-guard';
 import type { AppModuleFactory, PlatformContext } from '../context';
+import { liftRequestDeadline } from '../request-deadline';
+import { uploadBody } from '../upload-body';
 import { parseInput } from '../validate';
-import { analyzeUpload } from './analyze-log';
+import { analyzeUpload, type AnalyzeLimits } from './analyze-log';
 
 export interface AnalyzeOptions {
   /** Fleet knowledge: versions seen across the fleet, donors, repair source, and the stored view after attaching. */
@@ -35,6 +38,9 @@ const analyzeQuerySchema = z.object({
   deviceId: z.string().min(1).max(200).optional(),
 });
 
+/** Seconds a client turned away because every analysis slot is busy is told to wait. */
+const BUSY_RETRY_SECONDS = 10;
+
 export function analyzeModule(options: AnalyzeOptions = {}): AppModuleFactory {
   return (ctx) => ({ name: 'analyze', router: analyzeRouter(ctx, options) });
 }
@@ -42,9 +48,12 @@ export function analyzeModule(options: AnalyzeOptions = {}): AppModuleFactory {
 export function analyzeRouter(ctx: PlatformContext, options: AnalyzeOptions = {}): Router {
   const router = Router();
   const maxBytes = options.maxBytes ?? ANALYZE_MAX_BYTES;
+  const limits: AnalyzeLimits = { maxBytes, maxUnpackedBytes: ctx.config.analyzeZipMaxUnpackedBytes, maxRatio: ctx.config.analyzeZipMaxRatio };
+  const analyses = new ConcurrencyLimit(ctx.config.analyzeConcurrency);
   const catalog = updateCatalog();
 
   router.post('/analyze', ctx.requireAuth('viewer'), async (req: Request, res) => {
+    const clientLeft = whenClientLeaves(res);
     const query = parseInput(analyzeQuerySchema, req.query, 'analyze query');
     const type = String(req.headers['content-type'] ?? '');
     if (type.startsWith('multipart/')) {
@@ -59,7 +68,23 @@ export function analyzeRouter(ctx: PlatformContext, options: AnalyzeOptions = {}
     }
 
     const name = basename(query.name.replace(/\\/g, '/'));
-    const upload = await analyzeUpload(req, name, maxBytes);
+    const release = analyses.tryAcquire();
+    if (!release) {
+      throw new AppError(429, 'overloaded', `${analyses.max} log analyses are running, the most this server runs at once; retry after the delay given in Retry-After.`, undefined, {
+        'Retry-After': String(BUSY_RETRY_SECONDS),
+      });
+    }
+    // The slot is held until the answer is out or the client has gone.
+    res.once('close', release);
+    // Authenticated and given a slot: the upload is now read at the parser's pace, not held to REQUEST_TIMEOUT.
+    liftRequestDeadline(req);
+    const upload = await analyzeUpload(uploadBody(req, ctx.config.requestTimeoutMs, clientLeft), name, limits, clientLeft).catch((err: unknown) => {
+      if (!clientLeft.aborted) throw err;
+      // Nobody is left to answer, and a cancelled upload is no server fault.
+      ctx.logger.info({ file: name, ip: clientIp(req) }, 'log upload to /analyze stopped: the client closed the connection');
+      return null;
+    });
+    if (!upload) return;
     const fleet = options.fleet?.() ?? null;
 
     let attached: AnalyzeResult['attached'] = null;
@@ -79,6 +104,18 @@ export function analyzeRouter(ctx: PlatformContext, options: AnalyzeOptions = {}
   });
 
   return router;
+}
+
+/** Aborted when the connection closes before the answer is out: the client has left, so its upload is not read on. */
+function whenClientLeaves(res: Response): AbortSignal {
+  const left = new AbortController();
+  const leave = () => {
+    if (!res.writableFinished) left.abort(new AppError(400, 'invalid_request', 'The client closed the connection before its upload was read.'));
+  };
+  // Gone already while its credentials were checked: the close event has passed.
+  if (res.destroyed) leave();
+  else res.once('close', leave);
+  return left.signal;
 }
 
 /** The parsed facts as the device detail view shows a device: open failures, clusters, and the repair the engine recommends. */
