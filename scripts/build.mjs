@@ -27,7 +27,7 @@ const agentBundle = { bundle: true, platform: 'node', target: 'node20', minifyWh
  */
 async function buildAgent(rootDir, outdir) {
   // A pipelined scan's framing worker evaluates only its own code (a few dozen KiB), embedded in the CLI as source text too.
-  const framing = await build({ ...agentBundle, entryPoints: [join(rootDir, 'agent/parser/framing-worker-entry.ts')], format: 'cjs', write: false });
+  const framing = await build({ ...agentBundle, entryPoints: [join(rootDir, 'parser/framing-worker-entry.ts')], format: 'cjs', write: false });
   // CommonJS has no import.meta; the entry passes its own URL in (node-cron resolves a file beside itself at load).
   const cli = await build({
     ...agentBundle, entryPoints: [join(rootDir, 'agent/cli.ts')], format: 'cjs', write: false,

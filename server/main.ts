@@ -1,4 +1,4 @@
-// Server entry point (`npm start`, `npm start -- --demo`): reads config once, opens the database, creates the first admin, serves API, live push and dashboard.
+// Server entry point (`npm start`): reads config once, opens the database, creates the first admin, serves API, live push and dashboard.
 import pino from 'pino';
 import { createApp } from './app';
 import { ConfigError, configWarnings, loadConfig } from './config';
@@ -7,13 +7,6 @@ import { createFleetModule, type FleetModule } from './http/routes/fleet/index';
 import { openSqliteStorage } from './storage/sqlite/storage';
 
 async function main(): Promise<void> {
-  // `npm start -- --demo [--devices N] [--port PORT]` is `npm run demo`: a throw-away server with a simulated fleet.
-  const demo = process.argv.indexOf('--demo', 2);
-  if (demo !== -1) {
-    process.argv.splice(demo, 1);
-    await import('../tools/demo');
-    return;
-  }
   let config;
   try {
     config = loadConfig();

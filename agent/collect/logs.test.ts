@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServicingLogParser, scanPaths, type ParserSnapshot } from '../parser';
+import { ServicingLogParser, scanPaths, type ParserSnapshot } from '../../parser';
 import { collectLogs } from './logs';
 import type { StoredCursor } from '../state/agent-state';
 import { RecordedAdapter } from '../windows/recorded-adapter';

@@ -1,7 +1,7 @@
 // Incremental collection of CBS.log, CbsPersist_*.log|.cab and CheckSUR.log: reads only new bytes, follows rotation.
 import { mkdirSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { headFingerprint, logKindOf, scanFile, type FileCursor, type ServicingLogParser } from '../parser';
+import { headFingerprint, logKindOf, scanFile, type FileCursor, type ServicingLogParser } from '../../parser';
 import type { StoredCursor } from '../state/agent-state';
 import type { AgentLogger } from '../log';
 import { expandCab, type SystemAdapter } from '../windows/adapter';

@@ -4,9 +4,9 @@ import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
 import type { Report } from '../../protocol/report';
 import { hostnameProblem } from '../../protocol/windows-names';
-import type { ParsedLogFacts } from '../parser';
-import { expandLogPaths, ScanInputError } from '../parser/log-files';
-import { FramingRun } from '../parser/pipeline';
+import type { ParsedLogFacts } from '../../parser';
+import { expandLogPaths, ScanInputError } from '../../parser/log-files';
+import { FramingRun } from '../../parser/pipeline';
 import type { buildReport as BuildReport, newReportId as NewReportId } from '../runtime/report-builder';
 
 const USAGE = 'usage: patchlens-agent scan PATH... [--json] [--device-id ID] [--hostname NAME] [--utc-offset MINUTES]';
@@ -127,7 +127,7 @@ export async function runScanCommand(argv: string[]): Promise<number> {
     // Large inputs are read and framed on a second thread (a one-shot command can afford its heap). It
     // starts first: the parser and the report schema then load while it starts.
     framing = FramingRun.start(files, pipeline);
-    const [parser, reports] = await Promise.all([import('../parser'), import('../runtime/report-builder')]);
+    const [parser, reports] = await Promise.all([import('../../parser'), import('../runtime/report-builder')]);
     builder = reports;
     facts = await parser.scanLogFiles(files, { utcOffsetMinutes: args.utcOffsetMinutes, onProgress: progressBar(), framing });
   } catch (error) {

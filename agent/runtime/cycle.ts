@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { updateCatalog } from '../../protocol/catalog';
 import type { Report } from '../../protocol/report';
-import { ServicingLogParser, type ParsedLogFacts } from '../parser';
+import { ServicingLogParser, type ParsedLogFacts } from '../../parser';
 import { collectInventory, type Inventory } from '../collect/inventory';
 import { collectLogs } from '../collect/logs';
 import { ensureGeneratedDeviceId, loadState, stageState } from '../state/agent-state';

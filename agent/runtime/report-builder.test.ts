@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { updateCatalog } from '../../protocol/catalog';
 import { reportSchema } from '../../protocol/report';
-import { scanFile, ServicingLogParser } from '../parser';
+import { scanFile, ServicingLogParser } from '../../parser';
 import { collectInventory } from '../collect/inventory';
 import { windowsEnvironment } from '../../test/agent/support/windows-environment';
 import { reportedFacts } from './cycle';
 import { buildReport } from './report-builder';
 
-const FOLDERS = ['../../test/fixtures/logs', '../parser/families/fixtures'].map((folder) => fileURLToPath(new URL(folder, import.meta.url)));
+const FOLDERS = ['../../test/fixtures/logs', '../../parser/families/fixtures'].map((folder) => fileURLToPath(new URL(folder, import.meta.url)));
 const LOGS = FOLDERS.flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith('.log')).map((name) => join(folder, name)));
 
 async function reportFrom(paths: string[], hostname = 'PC-0042') {

@@ -2,7 +2,7 @@
 import { hostname as osHostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { REPORT_LIMITS, REPORT_SCHEMA_VERSION, reportSchema, type Device, type Report } from '../../protocol/report';
-import type { ParsedLogFacts } from '../parser';
+import type { ParsedLogFacts } from '../../parser';
 import type { Inventory } from '../collect/inventory';
 import { AGENT_VERSION } from '../version';
 

@@ -45,7 +45,7 @@ async function httpsFront(target: string): Promise<{ url: string; caBundle: stri
   await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
   return { url: `https://127.0.0.1:${(front.address() as AddressInfo).port}`, caBundle: join(TLS, 'test-root-ca.pem'), close: () => front.close() };
 }
-const FAMILY_FIXTURES = join(root, 'agent/parser/families/fixtures');
+const FAMILY_FIXTURES = join(root, 'parser/families/fixtures');
 const HEAD = /^\d{4}-\d{2}-\d{2}(?= \d{2}:\d{2}:\d{2}, )/gm;
 
 function readLogs(dir: string, pick: (name: string) => boolean): string {

@@ -4,7 +4,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSyn
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ServicingLogParser, scanFile, type FileCursor, type ParserSnapshot } from '../../agent/parser';
+import { ServicingLogParser, scanFile, type FileCursor, type ParserSnapshot } from '../../parser';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cacheDir = join(root, '.bench');

@@ -1,7 +1,7 @@
 // The two real support cases, fact by fact, parsed from their rebuilt CBS.log files by the real parser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scanPaths } from '../../agent/parser/index';
+import { scanPaths } from '../../parser/index';
 import { updateCatalog } from '../../protocol/catalog';
 import { lookupHresult } from '../../protocol/hresult';
 import { corruptionSchema, failureSchema, packageSchema, scanSchema } from '../../protocol/report';

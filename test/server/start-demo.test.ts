@@ -1,4 +1,4 @@
-// `npm start -- --demo`: the server entry point starts the same demo as `npm run demo`, and Ctrl-C removes it again.
+// `npm start -- --demo`: the start launcher starts the same demo as `npm run demo`, and Ctrl-C removes it again.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,8 +25,8 @@ function printed(child: ChildProcess, pattern: RegExp, ms: number): Promise<stri
   });
 }
 
-test('server/main.ts --demo serves a throw-away demo fleet and removes it on SIGINT', { timeout: 90_000 }, async () => {
-  const demo = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--demo', '--devices', '20', '--port', '0'], {
+test('npm start -- --demo (scripts/start.ts) serves a throw-away demo fleet and removes it on SIGINT', { timeout: 90_000 }, async () => {
+  const demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--demo', '--devices', '20', '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

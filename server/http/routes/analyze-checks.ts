@@ -1,5 +1,5 @@
 // What makes an upload to /analyze a servicing log: the text test of a file's head and the parsed-lines test.
-import type { ParsedLogFacts } from '../../../agent/parser/index';
+import type { ParsedLogFacts } from '../../../parser/index';
 import { AppError } from '../../errors';
 
 /** Bytes of the head checked for NUL. */

@@ -1,6 +1,6 @@
 // Streams an uploaded CBS.log / CbsPersist / CheckSUR.log (or a zip of the CBS folder) through the servicing-log parser.
 import { basename } from 'node:path';
-import { logKindOf, ServicingLogParser, type ParsedLogFacts } from '../../../agent/parser/index';
+import { logKindOf, ServicingLogParser, type ParsedLogFacts } from '../../../parser/index';
 import { AppError } from '../../errors';
 import { assertServicingLog, assertText, startsWith, tooLarge } from './analyze-checks';
 import { analyzeZip, type ZipLimits } from './analyze-zip';

@@ -9,7 +9,7 @@ import { PassThrough, Transform, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createInflateRaw } from 'node:zlib';
-import { logKindOf, orderLogFiles, scanFile, ServicingLogParser, type ParsedLogFacts } from '../../../agent/parser/index';
+import { logKindOf, orderLogFiles, scanFile, ServicingLogParser, type ParsedLogFacts } from '../../../parser/index';
 import { AppError } from '../../errors';
 import { assertServicingLog, assertText, BINARY_PROBE_BYTES, tooLarge } from './analyze-checks';
 

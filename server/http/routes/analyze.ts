@@ -8,7 +8,7 @@ import { ANALYZE_MAX_BYTES, type AnalyzeResult, type ClusterDetail, type DeviceD
 import type { Donor } from '../../../protocol/fleet-api';
 import { lookupHresult } from '../../../protocol/hresult';
 import { parseReport, type Report } from '../../../protocol/report';
-import type { ParsedLogFacts } from '../../../agent/parser/index';
+import type { ParsedLogFacts } from '../../../parser/index';
 import { AppError } from '../../errors';
 import { deviceClusterFacts } from '../../fleet/clusters';
 import { DeviceFacts, type DeviceState } from '../../fleet/device-state';
