@@ -1,7 +1,7 @@
 // Configuration: file + flags, defaults per OS, and the messages an admin sees for each mistake.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig, parseByteSize } from './config';
+import { ConfigError, loadConfig, parseSpoolLimit } from './config';
 
 const files = (content: Record<string, string>) => (path: string) => {
   const text = content[path];
@@ -51,8 +51,9 @@ test('plain http only to loopback unless --allow-http', () => {
 });
 
 test('spool sizes', () => {
-  assert.equal(parseByteSize('20MB'), 20 * 1024 * 1024);
-  assert.equal(parseByteSize('512k'), 512 * 1024);
-  assert.throws(() => parseByteSize('10'), /at least 256KB/);
-  assert.throws(() => parseByteSize('lots'), /size such as 20MB/);
+  assert.equal(parseSpoolLimit('20MB'), 20 * 1024 * 1024);
+  assert.equal(parseSpoolLimit('512k'), 512 * 1024);
+  assert.equal(parseSpoolLimit('1GiB'), 1024 ** 3);
+  assert.throws(() => parseSpoolLimit('10'), /at least 256KB/);
+  assert.throws(() => parseSpoolLimit('lots'), /size such as 20MB/);
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import cron from 'node-cron';
+import { parseSize } from '../protocol/units';
 import { hostnameProblem } from '../protocol/windows-names';
 
 import { ConfigError } from './usage-error';
@@ -114,7 +115,7 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
   }
   const file = flags.config ? readConfigFile(flags.config, readFile) : {};
   const spoolFlag = flags['spool-limit'];
-  const spoolLimitBytes = spoolFlag === undefined ? file.spoolLimitBytes : parseByteSize(spoolFlag);
+  const spoolLimitBytes = spoolFlag === undefined ? file.spoolLimitBytes : parseSpoolLimit(spoolFlag);
   const logLevel = flags['log-level'] ?? file.logLevel ?? 'warn';
   if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of error, warn, info, debug (got '${logLevel}')`);
@@ -178,13 +179,10 @@ function readConfigFile(path: string, readFile: (path: string) => string): Agent
   return parsed.data;
 }
 
-/** `20MB`, `512k`, `1048576` → bytes. */
-export function parseByteSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?$/i.exec(text.trim());
-  if (!match) throw new ConfigError(`--spool-limit must be a size such as 20MB or 512KB (got '${text}')`);
-  const unit = (match[2] ?? 'b').charAt(0).toLowerCase();
-  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
-  const bytes = Math.floor(Number(match[1]) * factor);
+/** `--spool-limit`: a size such as `20MB`, `512k` or `1048576` (bytes), at least 256 KiB. */
+export function parseSpoolLimit(text: string): number {
+  const bytes = parseSize(text);
+  if (bytes === null) throw new ConfigError(`--spool-limit must be a size such as 20MB or 512KB (got '${text}')`);
   if (bytes < 256 * 1024) throw new ConfigError(`--spool-limit must be at least 256KB (got '${text}')`);
   return bytes;
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, configWarnings, loadConfig, parseDuration, parseSize } from './config';
+import { ConfigError, configWarnings, loadConfig } from './config';
 
 test('an empty environment gives the documented defaults', () => {
   const config = loadConfig({});
@@ -109,15 +109,4 @@ test('bad values fail with one error naming every variable', () => {
   );
   assert.throws(() => loadConfig({ TLS_CERT: '/etc/cert.pem' }), /TLS_CERT: TLS_CERT and TLS_KEY must be given together/);
   assert.throws(() => loadConfig({ LIVE_INTERVAL: '100ms' }), /LIVE_INTERVAL must be at least 250ms/);
-});
-
-test('durations and sizes', () => {
-  assert.equal(parseDuration('250ms'), 250);
-  assert.equal(parseDuration('15m'), 900_000);
-  assert.equal(parseDuration('1.5h'), 5_400_000);
-  assert.equal(parseDuration('1000'), 1000);
-  assert.equal(parseDuration('a week'), null);
-  assert.equal(parseSize('8mb'), 8 * 1024 * 1024);
-  assert.equal(parseSize('100'), 100);
-  assert.equal(parseSize('1gb'), null);
 });

@@ -2,24 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod';
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `250ms`, `30s`, `15m`, `12h`, `14d` (or a bare number of milliseconds) → milliseconds. */
-export function parseDuration(text: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
-  if (!match) return null;
-  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!);
-}
-
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
-
-/** `512kb`, `8mb`, or a bare number of bytes → bytes. */
-export function parseSize(text: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb)?\s*$/i.exec(text);
-  if (!match) return null;
-  return Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
-}
+import { parseDuration, parseSize } from '../protocol/units';
 
 /** A number of milliseconds, or text like `30s` / `14d`. */
 const duration = z.preprocess(

@@ -20,6 +20,7 @@ import type {
 import { baselineTrendEntry, fleetSettingsSchema } from '../../protocol/fleet-api';
 import { lookupHresult } from '../../protocol/hresult';
 import type { PackageState } from '../../protocol/report';
+import { iso } from '../../protocol/units';
 import type { Clock } from '../clock';
 import type { EventBus } from '../live/event-bus';
 import type { DeviceState as StoredDeviceState } from '../storage/device-state';
@@ -58,7 +59,6 @@ const split2 = (key: string): [string, string] => {
   return [key.slice(0, at), key.slice(at + 1)];
 };
 const positive = (values: Record<string, number>) => Object.entries(values).filter(([, value]) => value > 0);
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export class FleetService {
   private baselineCache: Baseline[];

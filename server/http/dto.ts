@@ -1,9 +1,7 @@
 // Storage records → the API shapes in protocol/api.ts (ISO times, no hashes).
 import type { ApiToken, AuditEntryDto, EnrollmentRequestDto, EnrollmentSecret, OpenEnrollmentRequestDto, SessionUser, User } from '../../protocol/api';
+import { iso, isoOrNull } from '../../protocol/units';
 import type { ApiTokenInfo, AuditEntry, DeviceKeyInfo, EnrollmentRequestInfo, EnrollmentSecretInfo, OpenEnrollmentRequest, UserRecord } from '../storage/repository';
-
-export const iso = (ms: number): string => new Date(ms).toISOString();
-export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 export const userDto = (u: UserRecord): User => ({
   id: u.id,

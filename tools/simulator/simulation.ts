@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../../server/config';
+import { parseDuration } from '../../protocol/units';
 import { createFleet } from './fleet';
 import { FleetRunner, SCENARIOS, type FleetStats, type Scenario } from './fleet-runner';
 import { formatMs, LatencyWindow, percentile } from './latency';

@@ -2,6 +2,7 @@
 import type { UpdateCatalog } from '../../../protocol/catalog';
 import type { Alert, AlertKind, Baseline, BaselineInput, DeviceListQuery, TrendPoint, Webhook } from '../../../protocol/fleet-api';
 import { alertParams, defaultBaselineName } from '../../../protocol/fleet-api';
+import { iso } from '../../../protocol/units';
 import type { CounterValues, ProjectionTx, SqlExecutor } from '../../storage/repository';
 import type { SqliteDatabase, StatementCache } from '../../storage/sqlite/database';
 import { toDeviceRow, type DeviceDbRow } from '../../storage/sqlite/rows';
@@ -43,8 +44,6 @@ interface DeviceListDbRow {
   last_seen_at: number;
   stale: number;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 const toBaseline = (row: BaselineRow): Baseline => ({
   id: row.id,

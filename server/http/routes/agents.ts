@@ -9,6 +9,7 @@ import {
   type ReportAccepted,
 } from '../../../protocol/api';
 import { parseReport, REPORT_SCHEMA_VERSION } from '../../../protocol/report';
+import { iso } from '../../../protocol/units';
 import { AppError, isStorageFull } from '../../errors';
 import type { IngestQueue } from '../../ingest/ingest-queue';
 import type { RateLimiter } from '../../security/rate-limiter';
@@ -19,7 +20,6 @@ import { hashCredential } from '../../security/secrets';
 import { MAX_GENERATED_AHEAD_MS } from '../../storage/device-state';
 import { clientIp } from '../auth-guard';
 import type { PlatformContext } from '../context';
-import { iso } from '../dto';
 import { parseInput } from '../validate';
 
 export interface AgentLimits {

@@ -2,9 +2,9 @@
 import { Router } from 'express';
 import * as z from 'zod';
 import type { ReportSummaryDto } from '../../../protocol/api';
+import { iso } from '../../../protocol/units';
 import { AppError } from '../../errors';
 import type { PlatformContext } from '../context';
-import { iso } from '../dto';
 import { parseInput } from '../validate';
 
 const historyQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
