@@ -3,7 +3,7 @@ import type { UpdateCatalog } from '../../protocol/catalog';
 import { servicingFamily } from '../../protocol/catalog';
 import { isFailureHresult } from '../../protocol/hresult';
 import type { CorruptionRecord, FailureRecord, PackageState, Report } from '../../protocol/report';
-import type { DeviceState as StoredDeviceState } from '../storage/device-state';
+import type { StoredDeviceState } from '../storage/device-state';
 
 /** The sections of the device's newest accepted report, plus when the server last heard from it. */
 export type DeviceState = Pick<Report, 'packages' | 'failures' | 'corruption' | 'scans' | 'hotfixes'> & {

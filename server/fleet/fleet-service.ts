@@ -23,7 +23,7 @@ import type { PackageState } from '../../protocol/report';
 import { iso } from '../../protocol/units';
 import type { Clock } from '../clock';
 import type { EventBus } from '../live/event-bus';
-import type { DeviceState as StoredDeviceState } from '../storage/device-state';
+import type { StoredDeviceState } from '../storage/device-state';
 import { DEVICE_COUNTERS } from '../storage/device-state';
 import type { CounterValues, Storage } from '../storage/repository';
 import { aggregateConditions, diffConditions, staleCondition } from './alerts';

@@ -61,8 +61,8 @@ export interface DeviceStateChange {
   sections: { [K in SectionName]?: SectionChange<K> };
 }
 
-/** The full current state of one device, for detail views. */
-export interface DeviceState extends DeviceSections {
+/** One device as storage holds it: its row and every section of its newest report (detail views). */
+export interface StoredDeviceState extends DeviceSections {
   device: DeviceRow;
 }
 

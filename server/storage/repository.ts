@@ -1,6 +1,6 @@
 // The storage contract routes and services call; the SQLite implementation lives in ./sqlite, others can follow.
 import type { Report } from '../../protocol/report';
-import type { DeviceRow, DeviceState, DeviceStateChange, SectionName } from './device-state';
+import type { DeviceRow, DeviceStateChange, SectionName, StoredDeviceState } from './device-state';
 
 export type Role = 'admin' | 'viewer';
 
@@ -88,7 +88,7 @@ export interface ReportRepository {
 }
 
 export interface DeviceRepository {
-  get(id: string): Promise<DeviceState | null>;
+  get(id: string): Promise<StoredDeviceState | null>;
   getRow(id: string): Promise<DeviceRow | null>;
   /** Marks devices not seen since `lastSeenBefore` as stale (counter `devices/stale` follows); returns their ids. */
   markStale(lastSeenBefore: number): Promise<{ deviceIds: string[]; counters: CounterValues }>;

@@ -1,5 +1,5 @@
 // SQLite device state reads, the stale sweep, and aggregate counter reads.
-import { DEVICE_COUNTERS, SECTIONS, type DeviceRow, type DeviceState } from '../device-state';
+import { DEVICE_COUNTERS, SECTIONS, type DeviceRow, type StoredDeviceState } from '../device-state';
 import type { CounterRepository, CounterValues, DeviceRepository } from '../repository';
 import type { SqliteDatabase, StatementCache } from './database';
 import { applyCounterDeltas } from './ingest';
@@ -17,11 +17,11 @@ export class SqliteDevices implements DeviceRepository {
     return row ? toDeviceRow(row) : null;
   }
 
-  async get(id: string): Promise<DeviceState | null> {
+  async get(id: string): Promise<StoredDeviceState | null> {
     const read = this.db.transaction(() => {
       const row = this.statements.get('SELECT * FROM devices WHERE id = ?').get(id) as DeviceDbRow | undefined;
       if (!row) return null;
-      const state = { device: toDeviceRow(row) } as DeviceState;
+      const state = { device: toDeviceRow(row) } as StoredDeviceState;
       for (const section of SECTIONS) (state as unknown as Record<string, unknown>)[section] = readSection(this.statements, section, id);
       return state;
     });
