@@ -1,5 +1,5 @@
 // Turns an agent command's failure into one clear stderr line and its exit code (2: configuration or usage, 1: anything else).
-import { ConfigError } from './usage-error';
+import { ConfigError } from './config-error';
 import { StateDirBusyError } from './state/lock';
 
 export async function runAgentCommand(command: (argv: string[]) => Promise<number>, argv: string[]): Promise<number> {

@@ -1,7 +1,8 @@
 // Configuration: file + flags, defaults per OS, and the messages an admin sees for each mistake.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig, parseSpoolLimit } from './config';
+import { loadConfig, parseSpoolLimit } from './config';
+import { ConfigError } from './config-error';
 
 const files = (content: Record<string, string>) => (path: string) => {
   const text = content[path];

@@ -1,15 +1,12 @@
 // Agent configuration: one JSON file validated with zod, command-line flags layered on top.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import cron from 'node-cron';
+import { parseCommandLine } from '../protocol/command-line';
 import { parseSize } from '../protocol/units';
 import { hostnameProblem } from '../protocol/windows-names';
-
-import { ConfigError } from './usage-error';
-
-export { ConfigError };
+import { ConfigError } from './config-error';
 
 const MINUTE = 60_000;
 
@@ -107,12 +104,7 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
   const platform = input.platform ?? process.platform;
   const env = input.env ?? process.env;
   const readFile = input.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
-  let flags: ReturnType<typeof parseFlags>;
-  try {
-    flags = parseFlags(input.argv);
-  } catch (error) {
-    throw new ConfigError(error instanceof Error ? error.message : String(error));
-  }
+  const flags = parseConfigFlags(input.argv);
   const file = flags.config ? readConfigFile(flags.config, readFile) : {};
   const spoolFlag = flags['spool-limit'];
   const spoolLimitBytes = spoolFlag === undefined ? file.spoolLimitBytes : parseSpoolLimit(spoolFlag);
@@ -150,9 +142,13 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
   return config;
 }
 
-function parseFlags(argv: string[]) {
-  const { values } = parseArgs({ args: argv, options: FLAG_OPTIONS, strict: true, allowPositionals: false });
-  return values;
+/** The flags every command but `scan` takes, as given (not merged with the config file). */
+export function parseConfigFlags(argv: string[]) {
+  try {
+    return parseCommandLine({ args: argv, options: FLAG_OPTIONS }).values;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function readConfigFile(path: string, readFile: (path: string) => string): AgentConfigFile {

@@ -1,7 +1,8 @@
 // What every agent command needs: configuration, logger, adapter, transport, identity — built once and passed in.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, requireServer, type AgentConfig } from '../config';
+import { loadConfig, requireServer, type AgentConfig } from '../config';
+import { ConfigError } from '../config-error';
 import { createLogger, type AgentLogger } from '../log';
 import { Transport } from '../ship/transport';
 import { ensureGeneratedDeviceId } from '../state/agent-state';

@@ -1,5 +1,5 @@
 // `enroll --server URL --secret S`: trade the fleet's enrollment secret for this device's own key (or, for an enrolled id, ask an admin for a new one).
-import { ConfigError } from '../usage-error';
+import { ConfigError } from '../config-error';
 import { awaitingApproval, enrollDevice } from '../ship/enrollment';
 import { deviceKeyPath } from '../state/device-key';
 import { deviceIdentity, openTransport, prepare, type CommandEnvironment } from './common';

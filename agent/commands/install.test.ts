@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { currentProgram, installPlan, runInstallCommand, runUninstallCommand, taskXml, TASK_NAME, type ProgramLocation } from './install';
+import { currentProgram, installPlan, runInstallCommand, runUninstallCommand, serviceArguments, taskXml, TASK_NAME, type ProgramLocation } from './install';
+import { loadConfig } from '../config';
 import { RecordedAdapter } from '../windows/recorded-adapter';
 import { SUPERVISOR_NODE_FLAGS } from '../runtime/worker-process';
 import type { CommandEnvironment } from './common';
@@ -54,6 +55,12 @@ test('Linux: a systemd unit enabled with systemctl', () => {
   assert.equal(plan.files[0]?.path, '/etc/systemd/system/patchlens-agent.service');
   assert.match(plan.files[0]?.content ?? '', /^ExecStart=\/usr\/bin\/node \/opt\/patchlens\/patchlens-agent.mjs run --config \/etc\/patchlens\/agent.json$/m);
   assert.deepEqual(plan.commands.map((command) => command.args.join(' ')), ['daemon-reload', 'enable --now patchlens-agent.service']);
+});
+
+test('the service runs with the flags given to install, paths made absolute, and without the enrollment secret', () => {
+  const argv = ['--state-dir', 'state', '--server', 'https://patchlens.example', '--secret', 'ple_secret', '--spool-limit', '5MB', '--allow-http', '--dry-run'];
+  const config = loadConfig({ argv, platform: 'linux', env: {} });
+  assert.deepEqual(serviceArguments(config, argv), ['run', '--state-dir', join(process.cwd(), 'state'), '--server', 'https://patchlens.example', '--spool-limit', '5MB', '--allow-http']);
 });
 
 test('task XML escapes paths', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { checkResult } from '../windows/adapter';
 import { SUPERVISOR_NODE_FLAGS } from '../runtime/worker-process';
 import { prepare, type CommandEnvironment } from './common';
-import type { AgentConfig } from '../config';
+import { parseConfigFlags, type AgentConfig } from '../config';
 
 export const TASK_NAME = 'PatchLens Agent';
 export const SYSTEMD_UNIT = 'patchlens-agent.service';
@@ -27,19 +27,21 @@ export interface ProgramLocation {
   script: string;
 }
 
+/** Flags the service's `run` keeps from the installer's command line (the secret stays out of the service definition). */
+const SERVICE_FLAGS = ['state-dir', 'logs', 'server', 'device-id', 'hostname', 'ca-bundle', 'proxy', 'schedule', 'spool-limit', 'log-level'] as const;
+/** Paths are made absolute: the service does not start in the installer's working folder. */
+const PATH_FLAGS: ReadonlySet<string> = new Set(['state-dir', 'logs', 'ca-bundle']);
+
 /** The `run` arguments the service starts with: the same config, state and logs the installer was given. */
 export function serviceArguments(config: AgentConfig, argv: string[]): string[] {
+  const flags = parseConfigFlags(argv);
   const args = ['run'];
   if (config.configFile !== null) args.push('--config', resolve(config.configFile));
-  const passThrough = ['--state-dir', '--logs', '--server', '--device-id', '--hostname', '--ca-bundle', '--proxy', '--schedule', '--log-level'];
-  for (let index = 0; index < argv.length; index++) {
-    const flag = argv[index];
-    const value = argv[index + 1];
-    if (flag !== undefined && passThrough.includes(flag) && value !== undefined) {
-      args.push(flag, flag === '--state-dir' || flag === '--logs' || flag === '--ca-bundle' ? resolve(value) : value);
-    }
+  for (const name of SERVICE_FLAGS) {
+    const value = flags[name];
+    if (value !== undefined) args.push(`--${name}`, PATH_FLAGS.has(name) ? resolve(value) : value);
   }
-  if (argv.includes('--allow-http')) args.push('--allow-http');
+  if (flags['allow-http']) args.push('--allow-http');
   return args;
 }
 

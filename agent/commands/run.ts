@@ -2,7 +2,7 @@
 // The supervisor loads neither the parser nor the zod schemas, which keeps the idle agent small; each worker
 // returns all of its memory to the system when it exits.
 import { join } from 'node:path';
-import { ConfigError } from '../usage-error';
+import { ConfigError } from '../config-error';
 import { createLogger } from '../log';
 import { AgentLoop } from '../runtime/agent-loop';
 import { currentLauncher, runFirstWorker, runWorker, type WorkerLauncher } from '../runtime/worker-process';

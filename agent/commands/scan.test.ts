@@ -47,7 +47,7 @@ test('without --json: a readable summary naming the failing KB and its error', (
   assert.match(stdout, /Corruption: none found/);
 });
 
-test('a missing path or a folder without logs exits 2 with one clear line on stderr and nothing on stdout', () => {
+test('a missing path, a folder without logs or a flag without its value exits 2 with one clear line on stderr and nothing on stdout', () => {
   const missing = scan(join(dir, 'no-such-CBS.log'), '--json');
   assert.equal(missing.status, 2);
   assert.equal(missing.stdout, '');
@@ -56,6 +56,10 @@ test('a missing path or a folder without logs exits 2 with one clear line on std
   const none = scan(empty);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /no servicing logs/);
+  const badFlag = scan(empty, '--device-id');
+  assert.equal(badFlag.status, 2);
+  assert.equal(badFlag.stdout, '');
+  assert.match(badFlag.stderr, /^patchlens-agent: --device-id needs a value\nusage: patchlens-agent scan /);
 });
 
 test('arguments and the derived device id', () => {
@@ -64,6 +68,8 @@ test('arguments and the derived device id', () => {
   });
   assert.throws(() => parseScanArguments(['--json']), /no log file/);
   assert.throws(() => parseScanArguments(['a', '--bogus']), /unknown option --bogus/);
+  assert.throws(() => parseScanArguments(['a', '--device-id']), /^ConfigError: --device-id needs a value$/);
+  assert.throws(() => parseScanArguments(['a', '--utc-offset', '90.5']), /whole minutes within ±840, not '90.5'/);
   assert.equal(scanDeviceId('WS-0042'), scanDeviceId('ws-0042'));
   assert.match(scanDeviceId('WS-0042'), /^scan-[0-9a-f]{32}$/);
 });

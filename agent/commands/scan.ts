@@ -3,10 +3,12 @@ import { createHash } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
 import type { Report } from '../../protocol/report';
+import { parseCommandLine } from '../../protocol/command-line';
 import { hostnameProblem } from '../../protocol/windows-names';
 import type { ParsedLogFacts } from '../../parser';
 import { expandLogPaths, ScanInputError } from '../../parser/log-files';
 import { FramingRun } from '../../parser/pipeline';
+import { ConfigError } from '../config-error';
 import type { buildReport as BuildReport, newReportId as NewReportId } from '../runtime/report-builder';
 
 const USAGE = 'usage: patchlens-agent scan PATH... [--json] [--device-id ID] [--hostname NAME] [--utc-offset MINUTES]';
@@ -22,40 +24,36 @@ export interface ScanArguments {
   utcOffsetMinutes: number | null;
 }
 
-export class ScanUsageError extends Error {
-  override readonly name = 'ScanUsageError';
+const SCAN_OPTIONS = {
+  json: { type: 'boolean' },
+  'device-id': { type: 'string' },
+  hostname: { type: 'string' },
+  'utc-offset': { type: 'string' },
+} as const;
+
+function scanFlags(args: string[]) {
+  try {
+    return parseCommandLine({ args, options: SCAN_OPTIONS, allowPositionals: true });
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 export function parseScanArguments(args: string[]): ScanArguments {
-  const parsed: ScanArguments = { paths: [], json: false, deviceId: null, hostname: null, utcOffsetMinutes: null };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const value = (): string => {
-      const next = args[++i];
-      if (next === undefined || next.startsWith('--')) throw new ScanUsageError(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === '--json') parsed.json = true;
-    else if (arg === '--device-id') parsed.deviceId = value();
-    else if (arg === '--hostname') {
-      const name = value();
-      const problem = hostnameProblem(name);
-      if (problem) throw new ScanUsageError(`--hostname ${JSON.stringify(name)} is not valid: ${problem}`);
-      parsed.hostname = name;
+  const { values, positionals } = scanFlags(args);
+  if (positionals.length === 0) throw new ConfigError('no log file or folder given');
+  const hostname = values.hostname ?? null;
+  const problem = hostname === null ? null : hostnameProblem(hostname);
+  if (problem) throw new ConfigError(`--hostname ${JSON.stringify(hostname)} is not valid: ${problem}`);
+  let utcOffsetMinutes: number | null = null;
+  if (values['utc-offset'] !== undefined) {
+    const text = values['utc-offset'];
+    utcOffsetMinutes = Number(text);
+    if (text.trim() === '' || !Number.isInteger(utcOffsetMinutes) || Math.abs(utcOffsetMinutes) > 14 * 60) {
+      throw new ConfigError(`--utc-offset wants whole minutes within ±840, not '${text}'`);
     }
-    else if (arg === '--utc-offset') {
-      const text = value();
-      const minutes = Number(text);
-      if (!Number.isInteger(minutes) || Math.abs(minutes) > 14 * 60) throw new ScanUsageError(`--utc-offset wants whole minutes within ±840, not '${text}'`);
-      parsed.utcOffsetMinutes = minutes;
-    } else if (arg === '--') {
-      parsed.paths.push(...args.slice(i + 1));
-      break;
-    } else if (arg.startsWith('--')) throw new ScanUsageError(`unknown option ${arg}`);
-    else parsed.paths.push(arg);
   }
-  if (parsed.paths.length === 0) throw new ScanUsageError('no log file or folder given');
-  return parsed;
+  return { paths: positionals, json: values.json ?? false, deviceId: values['device-id'] ?? null, hostname, utcOffsetMinutes };
 }
 
 /**
@@ -106,7 +104,7 @@ function progressBar(): (path: string, read: number, total: number) => void {
 function pipelineSetting(value: string | undefined): boolean {
   if (value === undefined || value === '' || value === 'on') return true;
   if (value === 'off') return false;
-  throw new ScanUsageError(`PATCHLENS_SCAN_PIPELINE wants on or off, not '${value}'`);
+  throw new ConfigError(`PATCHLENS_SCAN_PIPELINE wants on or off, not '${value}'`);
 }
 
 export async function runScanCommand(argv: string[]): Promise<number> {

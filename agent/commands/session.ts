@@ -10,7 +10,7 @@ import { Spool } from '../ship/spool';
 import type { Transport } from '../ship/transport';
 import { lockStateDir } from '../state/lock';
 import { openTransport, type CommandEnvironment } from './common';
-import { ConfigError } from '../usage-error';
+import { ConfigError } from '../config-error';
 
 export interface AgentSession {
   spool: Spool;

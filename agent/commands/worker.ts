@@ -1,5 +1,5 @@
 // `worker config|cycle|drain`: the short-lived processes the `run` supervisor starts; each prints one JSON line.
-import { ConfigError } from '../usage-error';
+import { ConfigError } from '../config-error';
 import { parseSchedule, type CronSchedule } from '../runtime/cron-schedule';
 import { prepare, type CommandEnvironment } from './common';
 import { checkedLogsDir, openSession } from './session';
