@@ -1,4 +1,7 @@
 // `npm run admin -- …`: enrollment secrets, re-enrollment decisions, API tokens and users, straight on the database in DATA_DIR (server running or not).
+import type { ParseArgsConfig } from 'node:util';
+import { parseCommandLine } from '../protocol/command-line';
+import { iso } from '../protocol/units';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { AppError } from './errors';
@@ -24,13 +27,28 @@ Works on the database in DATA_DIR (default ./data), whether the server runs or n
 
 class UsageError extends Error {}
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  args.splice(i, 2);
-  return value;
+type Flags = NonNullable<ParseArgsConfig['options']>;
+
+/** A command's flags and its operands (a sub-command, a USERNAME, an ID); an unknown flag or an extra operand is a usage error. */
+function commandLine<T extends Flags>(args: string[], options: T, maxOperands: number) {
+  const { values, positionals } = usageErrors(() => parseCommandLine({ args, options, allowPositionals: true }));
+  const extra = positionals[maxOperands];
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+  return { values, operands: positionals };
+}
+
+function usageErrors<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function expiresDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d{0,4}$/.test(value)) throw new UsageError(`--expires-days must be a whole number of days (got '${value}')`);
+  return Number(value);
 }
 
 function role(value: string | undefined): Role {
@@ -44,8 +62,7 @@ export interface Output {
 }
 
 export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
-  const args = [...argv];
-  const command = args.shift();
+  const [command, ...args] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     out.write(USAGE);
     return command === undefined ? 2 : 0;
@@ -73,31 +90,34 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
   try {
     switch (command) {
       case 'enroll-secret': {
-        const days = option(args, '--expires-days');
+        const { values } = commandLine(args, { name: { type: 'string' }, 'expires-days': { type: 'string' } }, 0);
         const { secret } = await admin.createEnrollmentSecret(actor, {
-          name: option(args, '--name') ?? 'enrollment secret',
-          expiresInDays: days === undefined ? undefined : Number(days),
+          name: values.name ?? 'enrollment secret',
+          expiresInDays: expiresDays(values['expires-days']),
         });
         out.write(`${secret}\n`);
         return 0;
       }
       case 'token': {
-        const tokenRole = role(option(args, '--role'));
-        const { token } = await admin.createApiToken(actor, { name: option(args, '--name') ?? `${tokenRole} token`, role: tokenRole });
+        const { values } = commandLine(args, { role: { type: 'string' }, name: { type: 'string' } }, 0);
+        const tokenRole = role(values.role);
+        const { token } = await admin.createApiToken(actor, { name: values.name ?? `${tokenRole} token`, role: tokenRole });
         out.write(`${token}\n`);
         return 0;
       }
       case 'user': {
-        const sub = args.shift();
+        const { values, operands } = commandLine(args, { role: { type: 'string' } }, 2);
+        const [sub, username] = operands;
+        if (values.role !== undefined && sub !== 'add') throw new UsageError('--role goes with user add');
         if (sub === 'list') {
+          if (username !== undefined) throw new UsageError(`unexpected argument '${username}'`);
           for (const u of await storage.users.list()) {
             out.write(`${u.username}\t${u.role}\t${u.disabledAt ? 'disabled' : 'enabled'}${u.mustChangePassword ? '\tmust-change-password' : ''}\n`);
           }
           return 0;
         }
         if (sub === 'add') {
-          const userRole = role(option(args, '--role'));
-          const username = args.shift();
+          const userRole = role(values.role);
           if (!username) throw new UsageError('give a USERNAME');
           const { oneTimePassword } = await admin.createUser(actor, { username, role: userRole });
           out.write(`${oneTimePassword}\n`);
@@ -105,19 +125,19 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
           return 0;
         }
         if (sub === 'reset-password') {
-          const user = await findUser(args.shift());
+          const user = await findUser(username);
           const { oneTimePassword } = await admin.resetPassword(actor, user.id);
           out.write(`${oneTimePassword}\n`);
           return 0;
         }
         if (sub === 'unlock') {
-          const user = await findUser(args.shift());
+          const user = await findUser(username);
           const cleared = await admin.unlockUser(actor, user.id);
           err.write(cleared > 0 ? `${user.username} unlocked\n` : `${user.username} had no sign-in failures recorded\n`);
           return 0;
         }
         if (sub === 'disable' || sub === 'enable') {
-          const user = await findUser(args.shift());
+          const user = await findUser(username);
           await admin.updateUser(actor, user.id, { disabled: sub === 'disable' });
           err.write(`${user.username} ${sub}d\n`);
           return 0;
@@ -125,16 +145,17 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
         throw new UsageError(`unknown user command ${sub ?? ''}`);
       }
       case 'enrollment': {
-        const sub = args.shift();
+        const { operands } = commandLine(args, {}, 2);
+        const [sub, text] = operands;
         if (sub === 'list') {
+          if (text !== undefined) throw new UsageError(`unexpected argument '${text}'`);
           for (const r of await storage.enrollmentRequests.listOpen(systemClock.now())) {
             const known = r.knownHostname === null ? '' : `\tknown as ${r.knownHostname}`;
-            out.write(`${r.id}\t${r.status}\t${r.deviceId}\t${r.hostname}\t${new Date(r.requestedAt).toISOString()}\t${r.ip ?? '-'}${known}\n`);
+            out.write(`${r.id}\t${r.status}\t${r.deviceId}\t${r.hostname}\t${iso(r.requestedAt)}\t${r.ip ?? '-'}${known}\n`);
           }
           return 0;
         }
         if (sub === 'approve' || sub === 'reject') {
-          const text = args.shift();
           if (!text || !/^\d{1,15}$/.test(text)) throw new UsageError(`give the ID of the request to ${sub} (see 'enrollment list')`);
           if (sub === 'approve') {
             const { request, revokedKeys } = await admin.approveEnrollmentRequest(actor, Number(text));

@@ -59,5 +59,18 @@ describe('admin command line', () => {
     assert.equal(unknown.code, 1);
     assert.match(unknown.err, /no user named nobody/);
     assert.equal((await admin(server, 'frobnicate')).code, 2);
+    const usageMistakes: [string[], RegExp][] = [
+      [['token', '--role', 'viewer', '--bogus'], /^admin: unknown option --bogus\n/],
+      [['enroll-secret', '--name'], /^admin: --name needs a value\n/],
+      [['enroll-secret', '--expires-days', 'soon'], /^admin: --expires-days must be a whole number of days \(got 'soon'\)\n/],
+      [['user', 'list', '--role', 'admin'], /^admin: --role goes with user add\n/],
+      [['user', 'disable', 'dora', 'extra'], /^admin: unexpected argument 'extra'\n/],
+    ];
+    for (const [args, message] of usageMistakes) {
+      const result = await admin(server, ...args);
+      assert.deepEqual([result.code, result.out], [2, ''], args.join(' '));
+      assert.match(result.err, message);
+      assert.match(result.err, /usage: npm run admin/);
+    }
   });
 });
