@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CommandLineError, parseCommandLine } from '../protocol/command-line';
 import { adminCommand, freePort, startServerProcess } from './simulator/server-process';
-import { startSimulation } from './simulator/simulation';
+import { startSimulation, UsageError } from './simulator/simulation';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_PASSWORD = 'patchlens demo';
@@ -15,15 +15,25 @@ const DEMO_SPEED = 30;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { devices: { type: 'string' }, port: { type: 'string' } }, strict: true });
-  const devices = Number(values.devices ?? 2_000);
-  const port = Number(values.port ?? process.env.PORT ?? 8080);
-  if (!Number.isInteger(devices) || devices < 1 || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    process.stderr.write('usage: npm run demo -- [--devices N] [--port PORT]\n');
-    process.exit(2);
-  }
+const DEMO_USAGE = 'usage: npm run demo -- [--devices N] [--port PORT]';
 
+interface DemoOptions {
+  devices: number;
+  /** 0 picks a free port. */
+  port: number;
+}
+
+/** The demo's flags, checked: a fleet of at least one device on a valid port. */
+function demoOptions(flags: { devices?: string | undefined; port?: string | undefined }, env: NodeJS.ProcessEnv): DemoOptions {
+  const devices = Number(flags.devices ?? 2_000);
+  if (!/^\d+$/.test(flags.devices ?? '1') || devices < 1) throw new UsageError(`--devices must be a whole number of at least 1 (got '${flags.devices}')`);
+  const portText = flags.port ?? env.PORT ?? '8080';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535) throw new UsageError(`--port must be a port number from 0 to 65535 (got '${portText}')`);
+  return { devices, port };
+}
+
+async function runDemo({ devices, port }: DemoOptions): Promise<void> {
   // Demo data lives only in a fresh temporary folder, never in DATA_DIR: it cannot mix with a real fleet.
   const dataDir = mkdtempSync(join(tmpdir(), 'patchlens-demo-'));
   writeFileSync(join(dataDir, 'DEMO-DATA.txt'), 'Simulated PatchLens demo fleet (npm run demo). Not a real database; removed when the demo stops.\n');
@@ -85,7 +95,23 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`demo: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+/** `npm run demo -- …` (and `npm start -- --demo …`): a flag mistake exits 2 with the usage, a failed start exits 1. */
+export async function demoMain(argv: string[]): Promise<void> {
+  let options: DemoOptions;
+  try {
+    const { values } = parseCommandLine({ args: argv, options: { devices: { type: 'string' }, port: { type: 'string' } } });
+    options = demoOptions(values, process.env);
+  } catch (error) {
+    if (!(error instanceof CommandLineError || error instanceof UsageError)) throw error;
+    process.stderr.write(`demo: ${error.message}\n${DEMO_USAGE}\n`);
+    process.exit(2);
+  }
+  try {
+    await runDemo(options);
+  } catch (error) {
+    process.stderr.write(`demo: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await demoMain(process.argv.slice(2));

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../../protocol/command-line';
 import { parseDuration } from '../../protocol/units';
 import { createFleet } from './fleet';
 import { FleetRunner, SCENARIOS, type FleetStats, type Scenario } from './fleet-runner';
@@ -58,26 +58,32 @@ function duration(name: string, text: string | undefined, fallback: number | nul
   return ms;
 }
 
+const SIMULATE_OPTIONS = {
+  devices: { type: 'string' },
+  server: { type: 'string' },
+  secret: { type: 'string' },
+  scenario: { type: 'string' },
+  speed: { type: 'string' },
+  cadence: { type: 'string' },
+  duration: { type: 'string' },
+  reports: { type: 'string' },
+  concurrency: { type: 'string' },
+  prefix: { type: 'string' },
+  seed: { type: 'string' },
+  spool: { type: 'boolean' },
+  'allow-http': { type: 'boolean' },
+} as const;
+
+function simulateFlags(argv: string[]) {
+  try {
+    return parseCommandLine({ args: argv, options: SIMULATE_OPTIONS }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv): SimulateArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      devices: { type: 'string' },
-      server: { type: 'string' },
-      secret: { type: 'string' },
-      scenario: { type: 'string' },
-      speed: { type: 'string' },
-      cadence: { type: 'string' },
-      duration: { type: 'string' },
-      reports: { type: 'string' },
-      concurrency: { type: 'string' },
-      prefix: { type: 'string' },
-      seed: { type: 'string' },
-      spool: { type: 'boolean' },
-      'allow-http': { type: 'boolean' },
-    },
-    strict: true,
-  });
+  const values = simulateFlags(argv);
   const devices = positive('devices', values.devices, null);
   if (devices === null || !Number.isInteger(devices)) throw new UsageError('--devices N is required (a whole number)');
   if (!values.server) throw new UsageError('--server URL is required');
