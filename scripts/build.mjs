@@ -6,6 +6,7 @@ import { deflateRawSync } from 'node:zlib';
 import { buildDashboard, dashboardIsFresh } from './build-dashboard.mjs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -73,12 +74,16 @@ export async function runBuild(names, outdir, { ifStale = false } = {}) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const args = process.argv.slice(2);
-  const outIndex = args.indexOf('--outdir');
-  const outdir = outIndex >= 0 ? args[outIndex + 1] : join(root, 'dist');
-  const names = args.filter((arg, index) => !arg.startsWith('--') && (outIndex < 0 || index !== outIndex + 1));
+  let args;
   try {
-    const built = await runBuild(names.length > 0 ? names : Object.keys(targets), outdir ?? join(root, 'dist'), { ifStale: args.includes('--if-stale') });
+    args = parseArgs({ args: process.argv.slice(2), options: { outdir: { type: 'string' }, 'if-stale': { type: 'boolean' } }, allowPositionals: true });
+  } catch (error) {
+    process.stderr.write(`build: ${error.message.split(/\.\s/)[0]}\nusage: node scripts/build.mjs [target...] [--outdir DIR] [--if-stale]\n`);
+    process.exit(2);
+  }
+  const names = args.positionals.length > 0 ? args.positionals : Object.keys(targets);
+  try {
+    const built = await runBuild(names, args.values.outdir ?? join(root, 'dist'), { ifStale: args.values['if-stale'] ?? false });
     for (const file of built) process.stdout.write(`built ${file}\n`);
   } catch (error) {
     process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -2,6 +2,7 @@
 // Embeds the reference TSV files of protocol/data/ as TypeScript string modules, so the bundled
 // agent and the dashboard carry them without file access. Run after editing a .tsv file.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
 export const DATA_FILES = [
   { tsv: 'protocol/data/windows-update-catalog.tsv', module: 'protocol/data/catalog-tsv.ts', name: 'CATALOG_TSV' },
@@ -14,6 +15,12 @@ export function renderModule(file, text) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    parseArgs({ args: process.argv.slice(2), options: {} });
+  } catch (error) {
+    process.stderr.write(`gen-data: ${error.message.split(/\.\s/)[0]}\nusage: node scripts/gen-data.mjs (no arguments: regenerates every embedded data module)\n`);
+    process.exit(2);
+  }
   const root = new URL('..', import.meta.url).pathname;
   for (const file of DATA_FILES) {
     const text = readFileSync(root + file.tsv, 'utf8');

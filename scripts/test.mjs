@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
 const skipDirs = new Set(['node_modules', 'dist', 'data', 'test-results', '.git', '.bench']);
@@ -27,7 +28,16 @@ function run(label, cmd, args) {
   }
 }
 
-const only = process.argv.slice(2);
+const usage = 'usage: node scripts/test.mjs [FILE.test.ts...] [--test-name-pattern REGEX]';
+let args;
+try {
+  args = parseArgs({ args: process.argv.slice(2), options: { 'test-name-pattern': { type: 'string', multiple: true } }, allowPositionals: true });
+} catch (error) {
+  process.stderr.write(`test: ${error.message.split(/\.\s/)[0]}\n${usage}\n`);
+  process.exit(2);
+}
+const only = args.positionals;
+const namePatterns = (args.values['test-name-pattern'] ?? []).map((pattern) => `--test-name-pattern=${pattern}`);
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 if (only.length === 0) {
   run('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
@@ -44,5 +54,6 @@ run('tests', process.execPath, [
   '--test-concurrency=2',
   '--test-timeout=300000',
   '--test-reporter=spec',
+  ...namePatterns,
   ...files,
 ]);
