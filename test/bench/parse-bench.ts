@@ -5,6 +5,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ServicingLogParser, scanFile, type FileCursor, type ParserSnapshot } from '../../parser';
+import { parseCommandLine } from '../../protocol/command-line';
 
 const root = new URL('../../', import.meta.url).pathname;
 const cacheDir = join(root, '.bench');
@@ -316,7 +317,7 @@ async function incrementalPass(): Promise<IncrementalTimes> {
     // The same pass in a new process (the file is unchanged by the passes above).
     const state = join(cacheDir, 'incremental-state.json');
     writeFileSync(state, JSON.stringify({ snapshot: JSON.parse(saved) as ParserSnapshot, cursor }));
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', new URL(import.meta.url).pathname, COLD_PASS, state, live], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', new URL(import.meta.url).pathname, `--${COLD_PASS}`, state, '--live', live], { encoding: 'utf8' });
     if (child.status !== 0) throw new Error(`cold incremental pass failed: ${child.stderr.slice(-500)}`);
     cold.push(Number(child.stdout));
     if (run === RUNS - 1) {
@@ -346,7 +347,8 @@ function emptyYoungGeneration(): void {
   gc({ type: 'minor' });
 }
 
-const COLD_PASS = '--cold-incremental-pass';
+/** The flag (with the saved state's path) that runs this file as the child of a cold incremental pass, with `--live LOG`. */
+const COLD_PASS = 'cold-incremental-pass';
 /** Incremental passes measured (each kind); the median is reported. */
 const RUNS = 9;
 
@@ -410,7 +412,9 @@ async function main(): Promise<void> {
   for (const [label, value] of rows) process.stdout.write(`${(label as string).padEnd(width)}  ${value}\n`);
 }
 
-const run = process.argv[2] === COLD_PASS ? coldPass(process.argv[3] as string, process.argv[4] as string) : main();
+const { values: flags } = parseCommandLine({ args: process.argv.slice(2), options: { [COLD_PASS]: { type: 'string' }, live: { type: 'string' } } });
+const coldState = flags[COLD_PASS];
+const run = coldState === undefined ? main() : coldPass(coldState, flags.live ?? '');
 run.catch((error: unknown) => {
   process.stderr.write(`bench:parse failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;
