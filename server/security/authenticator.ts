@@ -1,4 +1,5 @@
 // Works out who is calling from request headers: a dashboard session cookie or a `Bearer` API token.
+import { parse as parseCookieHeader } from 'cookie';
 import type { Clock } from '../clock';
 import { SESSION_COOKIE } from '../../protocol/api';
 import type { Role, SessionRecord, Storage } from '../storage/repository';
@@ -9,22 +10,10 @@ export type Principal =
   | { kind: 'user'; userId: number; username: string; role: Role; mustChangePassword: boolean; session: SessionRecord }
   | { kind: 'token'; tokenId: number; name: string; role: Role };
 
-/** Parses a Cookie header into name → value (first occurrence wins). */
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  if (!header) return cookies;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (!name || name in cookies) continue;
-    try {
-      cookies[name] = decodeURIComponent(part.slice(eq + 1).trim());
-    } catch {
-      cookies[name] = part.slice(eq + 1).trim();
-    }
-  }
-  return cookies;
+/** The dashboard session id in a Cookie header (the first one when a client sends several), or null. */
+export function sessionIdOf(cookieHeader: string | undefined): string | null {
+  if (!cookieHeader) return null;
+  return parseCookieHeader(cookieHeader)[SESSION_COOKIE] || null;
 }
 
 export function bearerToken(header: string | undefined): string | null {
@@ -51,7 +40,7 @@ export class Authenticator {
   async fromHeaders(headers: { authorization?: string | undefined; cookie?: string | undefined }): Promise<Principal | null> {
     const token = bearerToken(headers.authorization);
     if (token) return this.fromToken(token);
-    const sessionId = parseCookies(headers.cookie)[SESSION_COOKIE];
+    const sessionId = sessionIdOf(headers.cookie);
     return sessionId ? this.fromSession(sessionId) : null;
   }
 

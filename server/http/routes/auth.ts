@@ -2,7 +2,7 @@
 import express, { Router, type Response } from 'express';
 import { changePasswordRequestSchema, loginRequestSchema, SESSION_COOKIE, type SessionResponse } from '../../../protocol/api';
 import { AppError } from '../../errors';
-import { parseCookies } from '../../security/authenticator';
+import { sessionIdOf } from '../../security/authenticator';
 import type { Attempt, AttemptInput } from '../../security/login-throttle';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../../security/passwords';
 import { hashCredential } from '../../security/secrets';
@@ -64,7 +64,7 @@ export function authRouter(ctx: PlatformContext): Router {
     }
     await attempt.succeeded();
     // Rotation: a session presented at login is ended; the user always gets a fresh id.
-    const previous = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    const previous = sessionIdOf(req.headers.cookie);
     if (previous) await ctx.sessions.destroy(hashCredential(previous));
     await ctx.storage.users.recordLogin(user.id, ctx.clock.now());
     res.json(await startSession(res, user, secureCookies(req)));
