@@ -25,7 +25,7 @@ function fixtureLogs(folder: string): string[] {
   return out;
 }
 
-const fixtures = ['test/fixtures/logs', 'test/fixtures/cases', 'parser/families/fixtures'].flatMap((folder) => fixtureLogs(join(root, folder)));
+const fixtures = ['test/fixtures/logs', 'test/fixtures/cases', 'test/fixtures/families'].flatMap((folder) => fixtureLogs(join(root, folder)));
 
 async function assertSameFacts(paths: string[], options: { utcOffsetMinutes?: number } = {}): Promise<void> {
   const single = await scanPaths(paths, options);

@@ -7,7 +7,7 @@ import { INVENTORY_SCRIPT } from './inventory-script';
 import { RecordedAdapter } from '../windows/recorded-adapter';
 
 // Shaped exactly like the script's output; values from support case 1 (KB5043064 on 19045.4894).
-const recorded = readFileSync(new URL('../test-data/inventory-case1.json', import.meta.url), 'utf8');
+const recorded = readFileSync(new URL('../../test/fixtures/inventory/inventory-case1.json', import.meta.url), 'utf8');
 
 test('identity, build.UBR, servicing stack, hotfixes and history come out typed', () => {
   const inventory = parseInventoryOutput('\uFEFF' + recorded + '\r\n');

@@ -12,7 +12,7 @@ import { windowsEnvironment } from '../../test/agent/support/windows-environment
 import { reportedFacts } from './cycle';
 import { buildReport } from './report-builder';
 
-const FOLDERS = ['../../test/fixtures/logs', '../../parser/families/fixtures'].map((folder) => fileURLToPath(new URL(folder, import.meta.url)));
+const FOLDERS = ['../../test/fixtures/logs', '../../test/fixtures/families'].map((folder) => fileURLToPath(new URL(folder, import.meta.url)));
 const LOGS = FOLDERS.flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith('.log')).map((name) => join(folder, name)));
 
 async function reportFrom(paths: string[], hostname = 'PC-0042') {

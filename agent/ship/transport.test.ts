@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Transport } from './transport';
 import { postReport } from './api';
 
-const tls = (name: string) => readFileSync(new URL(`../../test/agent/support/tls/${name}`, import.meta.url), 'utf8');
+const tls = (name: string) => readFileSync(new URL(`../../test/fixtures/tls/${name}`, import.meta.url), 'utf8');
 const rootCa = tls('test-root-ca.pem');
 
 async function httpsServer() {

@@ -6,7 +6,7 @@ import { ServicingLogParser } from '../index';
 import type { ParsedLogFacts } from '../parser';
 import { corruptionSchema, scanSchema } from '../../protocol/report';
 
-const fixtureDir = new URL('./fixtures/', import.meta.url);
+const fixtureDir = new URL('../../test/fixtures/families/', import.meta.url);
 const caseDir = new URL('../../test/fixtures/cases/', import.meta.url);
 const logs: { name: string; text: string }[] = [
   ...readdirSync(fixtureDir).filter((name) => name.endsWith('.log')).map((name) => ({ name, text: readFileSync(new URL(name, fixtureDir), 'utf8') })),

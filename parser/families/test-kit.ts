@@ -76,5 +76,5 @@ export function frameFile(path: string): LogRecord[] {
 
 /** Fixture path beside the family handlers. */
 export function fixture(name: string): string {
-  return new URL(`./fixtures/${name}`, import.meta.url).pathname;
+  return new URL(`../../test/fixtures/families/${name}`, import.meta.url).pathname;
 }

@@ -27,7 +27,7 @@ interface Usage {
 }
 
 const FIXTURES = join(root, 'test/fixtures/logs');
-const TLS = join(root, 'test/agent/support/tls');
+const TLS = join(root, 'test/fixtures/tls');
 
 /**
  * HTTPS on 127.0.0.1 in front of the contract server, signed by the test CA the agent is configured to
@@ -45,7 +45,7 @@ async function httpsFront(target: string): Promise<{ url: string; caBundle: stri
   await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
   return { url: `https://127.0.0.1:${(front.address() as AddressInfo).port}`, caBundle: join(TLS, 'test-root-ca.pem'), close: () => front.close() };
 }
-const FAMILY_FIXTURES = join(root, 'parser/families/fixtures');
+const FAMILY_FIXTURES = join(root, 'test/fixtures/families');
 const HEAD = /^\d{4}-\d{2}-\d{2}(?= \d{2}:\d{2}:\d{2}, )/gm;
 
 function readLogs(dir: string, pick: (name: string) => boolean): string {

@@ -18,7 +18,7 @@ const TARGET_MB = Number(process.env.BENCH_MB ?? 256);
 
 /** Verbatim fixture logs (real captured lines) repeated to the target size. */
 function writeLog(path: string): number {
-  const dirs = ['test/fixtures/logs', 'parser/families/fixtures'];
+  const dirs = ['test/fixtures/logs', 'test/fixtures/families'];
   const corpus = dirs
     .flatMap((dir) => readdirSync(join(ROOT, dir)).filter((name) => name.endsWith('.log')).map((name) => readFileSync(join(ROOT, dir, name), 'latin1')))
     .map((text) => (text.endsWith('\n') ? text : `${text}\n`))

@@ -13,7 +13,7 @@ const targetBytes = Number(process.env.BENCH_MB ?? 32) * 1024 * 1024;
 // A mixed corpus: the verbatim logs of every family (ordinary servicing, failures, corruption, scans)
 // and the two support cases, repeated up to the target size.
 const here = new URL('.', import.meta.url);
-const directories = [new URL('../fixtures/logs/', here), new URL('../../parser/families/fixtures/', here), new URL('../fixtures/cases/case1-KB5043064/', here), new URL('../fixtures/cases/case2-KB5036892/', here)];
+const directories = [new URL('../fixtures/logs/', here), new URL('../fixtures/families/', here), new URL('../fixtures/cases/case1-KB5043064/', here), new URL('../fixtures/cases/case2-KB5036892/', here)];
 const sources = directories.flatMap((directory) =>
   readdirSync(directory).filter((name) => name.endsWith('.log')).sort().map((name) => readFileSync(new URL(name, directory), 'utf8')),
 );

@@ -1,7 +1,7 @@
 // Property test: mutated real lines, random bytes, cut and 1 MB lines in random chunks never make the
 // parser throw or hang, memory stays bounded, and whatever it reports is valid Report v1 data.
 // Seed corpus: every verbatim fixture log (test/fixtures/logs, test/fixtures/cases,
-// parser/families/fixtures incl. the extension-less CheckSUR captures): a new fixture grows it.
+// test/fixtures/families incl. the extension-less CheckSUR captures): a new fixture grows it.
 // `npm test` runs 100,000 lines; `npm run fuzz` runs FUZZ_LINES (1,000,000).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -25,7 +25,7 @@ function logFiles(dir: string): string[] {
 }
 
 const corpus: Buffer[] = [];
-for (const dir of ['test/fixtures/logs', 'test/fixtures/cases', 'parser/families/fixtures']) {
+for (const dir of ['test/fixtures/logs', 'test/fixtures/cases', 'test/fixtures/families']) {
   for (const file of logFiles(join(root, dir))) {
     const bytes = readFileSync(file);
     let start = 0;

@@ -45,7 +45,7 @@ export const FAILURE_SOURCES = {
   installersFailed: { name: '0x800f0922 installers failed', file: 'test/fixtures/logs/server2016-docker-wrapped.log', retarget: true },
   hangDetected: { name: '0x800f0920 hang detected', file: 'test/fixtures/logs/server2016-hang-0x800f0920.log', retarget: false },
   featureOnDemand: { name: '0x800f0950 feature on demand', file: 'test/fixtures/logs/win10-1809-fod-0x800f0950.log', retarget: false },
-  sourceMissing: { name: '0x800f081f DISM source missing (19041 components)', file: 'parser/families/fixtures/sur-19041-msdocs.log', retarget: false },
+  sourceMissing: { name: '0x800f081f DISM source missing (19041 components)', file: 'test/fixtures/families/sur-19041-msdocs.log', retarget: false },
 } as const satisfies Record<string, FailureSource>;
 
 /** The two support cases, verbatim: KB5043064 and KB5036892 failing with 0x8007000d on dual_wpdmtp.inf. */

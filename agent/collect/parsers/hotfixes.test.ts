@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseGetHotFixTable, parseWmicQfeCsv, parseWmicQfeTable } from './hotfixes';
 import { parseInstallDate } from './dates';
 
-const recorded = (name: string) => readFileSync(new URL(`../../test-data/${name}`, import.meta.url), 'utf8');
+const recorded = (name: string) => readFileSync(new URL(`../../../test/fixtures/inventory/${name}`, import.meta.url), 'utf8');
 
 test('Get-HotFix table from the PowerShell docs keeps multi-word cells whole', () => {
   assert.deepEqual(parseGetHotFixTable(recorded('get-hotfix-docs.txt')), [

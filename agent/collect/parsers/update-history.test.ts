@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseHistoryList, toUpdateHistoryRecords } from './update-history';
 
-const recorded = (name: string) => readFileSync(new URL(`../../test-data/${name}`, import.meta.url), 'utf8');
+const recorded = (name: string) => readFileSync(new URL(`../../../test/fixtures/inventory/${name}`, import.meta.url), 'utf8');
 
 test('English history entry: KB from the title, HResult 0, 12-hour date', () => {
   assert.deepEqual(parseHistoryList(recorded('wua-history-en.txt')), [

@@ -12,7 +12,7 @@ import { analyzeModule } from './analyze';
 const log = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url));
 const KB3172605_LOG = log('test/fixtures/logs/win7-kb3172605-0x80070308.log');
 const STORE_CORRUPT_LOG = log('test/fixtures/logs/server2022-ssu-0x80073712.log');
-const RESTORE_HEALTH_LOG = log('parser/families/fixtures/sur-19041-msdocs.log');
+const RESTORE_HEALTH_LOG = log('test/fixtures/families/sur-19041-msdocs.log');
 const LIMIT = 256 * 1024;
 
 describe('POST /api/v1/analyze', () => {
@@ -74,7 +74,7 @@ describe('POST /api/v1/analyze', () => {
       'CBS/CbsPersist_20241120000000.log': new Uint8Array(KB3172605_LOG),
       'CBS/notes.txt': new TextEncoder().encode('not a log'),
       'CBS/sub/CbsPersist_20241001000000.log': new Uint8Array(RESTORE_HEALTH_LOG),
-      'CheckSUR.log': new Uint8Array(log('parser/families/fixtures/checksur/rows-mum-fix/CheckSUR.log')),
+      'CheckSUR.log': new Uint8Array(log('test/fixtures/families/checksur/rows-mum-fix/CheckSUR.log')),
     });
     const res = await upload(Buffer.from(zip), 'name=CBS.zip').expect(200);
     const result = analyzeResultSchema.parse(res.body);
@@ -111,7 +111,7 @@ describe('POST /api/v1/analyze', () => {
   });
 
   test('a CheckSUR.log whose copied .mum bytes hold a NUL is still read as text', async () => {
-    const original = readFileSync(new URL('../../../parser/families/fixtures/checksur/rows-raw-bytes/CheckSUR.log', import.meta.url));
+    const original = readFileSync(new URL('../../../test/fixtures/families/checksur/rows-raw-bytes/CheckSUR.log', import.meta.url));
     const withNul = Buffer.from(original);
     withNul[withNul.indexOf('fffffI') + 5] = 0;
     const result = analyzeResultSchema.parse((await upload(withNul, 'name=CheckSUR.log').expect(200)).body);

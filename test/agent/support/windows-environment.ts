@@ -6,7 +6,7 @@ import { RecordedAdapter } from '../../../agent/windows/recorded-adapter';
 export const RECORDED_MACHINE_GUID = '6f1c2a9e-3b7d-4e21-9a55-0c8e4f7d2b10';
 
 export function windowsEnvironment(): CommandEnvironment & { lines: string[]; adapter: RecordedAdapter } {
-  const inventory = readFileSync(new URL('../../../agent/test-data/inventory-case1.json', import.meta.url), 'utf8');
+  const inventory = readFileSync(new URL('../../fixtures/inventory/inventory-case1.json', import.meta.url), 'utf8');
   const lines: string[] = [];
   const adapter = new RecordedAdapter('win32')
     .answer('powershell', { code: 0, stdout: inventory, stderr: '' })
