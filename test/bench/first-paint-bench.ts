@@ -11,8 +11,8 @@ import { loadConfig } from '../../server/config';
 import { analyzeModule } from '../../server/http/routes/analyze';
 import { createFleetModule, type FleetModule } from '../../server/http/routes/fleet/index';
 import { SqliteStorage, databasePath } from '../../server/storage/sqlite/storage';
-import { browserUnavailable, launchBrowser, VIEWPORT } from './browser';
-import { fixtureReport } from './server';
+import { browserUnavailable, launchBrowser, VIEWPORT } from '../e2e/browser';
+import { fixtureReport } from '../e2e/server';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SIZES = (process.env.BENCH_DEVICES ?? '1000,100000').split(',').map(Number);
