@@ -32,8 +32,6 @@ interface Agent {
   device: SimulatedDevice;
   loop: AgentLoop;
   log: MemoryLog;
-  /** Virtual time of the first empty spool after the server came back. */
-  deliveredAt: number | null;
 }
 
 test('72 hours without a server: bounded spools, full-jitter backoff under the cap, everything delivered once it returns', { timeout: 180_000 }, async (t) => {
@@ -46,6 +44,8 @@ test('72 hours without a server: bounded spools, full-jitter backoff under the c
   let server: ServerProcess | null = null;
   const agents: Agent[] = [];
   let serverBackAt = Infinity;
+  /** Virtual time of each device's first empty spool after the server came back. */
+  const deliveredAt = new Map<SimulatedDevice, number>();
   let largestSpool = 0;
   try {
     const secret = await adminCommand(dataDir, 'enroll-secret');
@@ -55,12 +55,11 @@ test('72 hours without a server: bounded spools, full-jitter backoff under the c
     const fleet = createFleet({ devices: DEVICES, server: server.url, secret, prefix: 'outage', seed: 9, stateRoot: join(root, 'agents'), now: () => new Date(timers.now()), timeoutMs: 5_000 });
     for (const [index, device] of fleet.devices.entries()) {
       const log = memoryLog(() => timers.now());
-      const agent: Agent = { device, log, deliveredAt: null, loop: null as unknown as AgentLoop };
       const noteDelivery = (result: DrainResult) => {
-        if (result.stopped === null && result.remaining === 0 && timers.now() >= serverBackAt) agent.deliveredAt ??= timers.now();
+        if (result.stopped === null && result.remaining === 0 && timers.now() >= serverBackAt && !deliveredAt.has(device)) deliveredAt.set(device, timers.now());
         return result;
       };
-      agent.loop = new AgentLoop({
+      const loop = new AgentLoop({
         cycle: async () => {
           device.collect();
           largestSpool = Math.max(largestSpool, device.spool!.totalBytes());
@@ -76,7 +75,7 @@ test('72 hours without a server: bounded spools, full-jitter backoff under the c
         log: log.log,
         timers,
       });
-      agents.push(agent);
+      agents.push({ device, loop, log });
     }
     const settled = () => Promise.all(agents.map(({ loop }) => loop.idle()));
     /** Runs the timers due up to `until`, one at a time, each to the end of the work it started. */
@@ -128,11 +127,14 @@ test('72 hours without a server: bounded spools, full-jitter backoff under the c
     // Recovery: the server comes back where the agents know it; the retry timers already set bring everything in.
     server = await start();
     serverBackAt = timers.now();
-    await runUntil(serverBackAt + RETRY.capMs, () => agents.every(({ deliveredAt }) => deliveredAt !== null));
-    const minutesAfterReturn = agents.map(({ deliveredAt }) => (deliveredAt === null ? 'never' : ((deliveredAt - serverBackAt) / 60_000).toFixed(1)));
+    await runUntil(serverBackAt + RETRY.capMs, () => deliveredAt.size === agents.length);
+    const minutesAfterReturn = agents.map(({ device }) => {
+      const at = deliveredAt.get(device);
+      return at === undefined ? 'never' : ((at - serverBackAt) / 60_000).toFixed(1);
+    });
     t.diagnostic(`${cappedDelays.length} capped retries averaging ${(mean / 1000).toFixed(0)} s; delivered ${minutesAfterReturn.join(', ')} min after the server returned`);
-    for (const { device, deliveredAt } of agents) {
-      assert.ok(deliveredAt !== null, `${device.plan.deviceId} had not delivered ${RETRY.capMs / 60_000} minutes after the server returned`);
+    for (const { device } of agents) {
+      assert.ok(deliveredAt.has(device), `${device.plan.deviceId} had not delivered ${RETRY.capMs / 60_000} minutes after the server returned`);
       assert.equal(device.spool!.entries().length, 0, `${device.plan.deviceId} still holds spooled reports`);
     }
 
