@@ -1,154 +1,161 @@
-// The long-running loop: a change in the CBS folder starts a cycle quickly, cycles never overlap, waits honour the server.
-import { test } from 'node:test';
+// The long-running loop on a virtual clock: a change in the CBS folder starts a cycle after the debounce, cycles never
+// overlap, waits honour the server; what must not happen is shown by the loop going idle, not by sleeping.
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentLoop } from './agent-loop';
+import { AgentLoop, type AgentLoopDeps } from './agent-loop';
 import { parseSchedule } from './cron-schedule';
 import type { DrainResult } from '../ship/sender';
 import { memoryLog } from '../../test/agent/support/memory-log';
+import { VirtualTimers } from '../../test/agent/support/virtual-timers';
 
+const START = Date.parse('2024-11-21T12:00:00Z');
+/** A schedule that does not fire during any of these tests. */
 const NEVER = parseSchedule('0 0 1 1 *');
 const delivered: DrainResult = { acknowledged: ['r'], duplicates: 0, remaining: 0, stopped: null };
 
-async function waitFor(condition: () => boolean, ms = 3_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await sleep(20);
-  }
+/** A loop on `timers`, stopped when the test ends however it ends (its folder watch would keep the process alive). */
+function loopWith(t: TestContext, timers: VirtualTimers, deps: Partial<AgentLoopDeps> & Pick<AgentLoopDeps, 'cycle'>): AgentLoop {
+  const loop = new AgentLoop({
+    drain: async () => delivered,
+    schedule: NEVER,
+    watchDir: null,
+    debounceMs: 10_000,
+    maxWaitMs: 40_000,
+    retry: { baseMs: 10_000, capMs: 600_000 },
+    random: () => 0.5,
+    log: memoryLog().log,
+    timers,
+    ...deps,
+  });
+  t.after(() => loop.stop());
+  return loop;
 }
 
-test('a new CBS.log line triggers a cycle after the debounce; unrelated files do not', async () => {
+/** Resolves when a watch of `dir` opened now reports a change to `name`. */
+function changeSeen(t: TestContext, dir: string, name: string): Promise<void> {
+  return new Promise((resolve) => {
+    const watcher = watch(dir, (_event, changed) => {
+      if (String(changed) === name) resolve();
+    });
+    t.after(() => watcher.close());
+  });
+}
+
+test('a new CBS.log line triggers a cycle after the debounce; unrelated files do not', { timeout: 20_000 }, async (t) => {
   const logs = mkdtempSync(join(tmpdir(), 'patchlens-watch-'));
   writeFileSync(join(logs, 'CBS.log'), '');
+  const timers = new VirtualTimers(START);
   let cycles = 0;
-  const loop = new AgentLoop({
+  const loop = loopWith(t, timers, {
     cycle: async () => {
       cycles++;
       return delivered;
     },
-    drain: async () => delivered,
-    schedule: NEVER,
     watchDir: logs,
-    debounceMs: 100,
-    maxWaitMs: 1_000,
-    retry: { baseMs: 10, capMs: 100 },
-    random: () => 0.5,
-    log: memoryLog().log,
   });
   loop.start();
-  await waitFor(() => cycles === 1); // the start-up cycle
+  await loop.idle();
+  assert.equal(cycles, 1, 'the start-up cycle');
+  const timersBefore = timers.history.length;
+
+  // A second watch, opened after the loop's, is told of each change after the loop's watch was: once it has
+  // seen notes.txt, the loop has had its chance to react, and no debounce timer may have been set.
+  const notesSeen = changeSeen(t, logs, 'notes.txt');
   writeFileSync(join(logs, 'notes.txt'), 'x');
-  await sleep(300);
-  assert.equal(cycles, 1);
+  await notesSeen;
+  assert.equal(timers.history.length, timersBefore, 'a change to notes.txt set a timer');
+
+  const debounceSet = timers.nextSet();
   appendFileSync(join(logs, 'CBS.log'), '2024-11-21 13:55:22, Error                 CBS    Failed to process single phase execution. [HRESULT = 0x8007000d - ERROR_INVALID_DATA]\r\n');
-  await waitFor(() => cycles === 2);
+  await debounceSet;
+  assert.equal(cycles, 1, 'no cycle before the debounce has passed');
+  assert.equal(timers.runNext(), true);
+  await loop.idle();
+  assert.equal(cycles, 2);
+  assert.equal(timers.now() - START, 10_000, 'the cycle ran when the debounce ended');
   await loop.stop();
 });
 
-test('triggers during a running cycle are folded into one follow-up cycle', async () => {
+test('triggers during a running cycle are folded into one follow-up cycle', async (t) => {
+  const timers = new VirtualTimers(START);
   let running = 0;
   let maxParallel = 0;
   let cycles = 0;
-  const logs = mkdtempSync(join(tmpdir(), 'patchlens-watch-'));
-  const loop = new AgentLoop({
+  let finishFirst = () => {};
+  const loop = loopWith(t, timers, {
     cycle: async () => {
       running++;
       maxParallel = Math.max(maxParallel, running);
-      await sleep(500);
+      if (cycles === 0) await new Promise<void>((resolve) => (finishFirst = resolve));
       running--;
       cycles++;
       return delivered;
     },
-    drain: async () => delivered,
-    schedule: NEVER,
-    watchDir: logs,
-    debounceMs: 10,
-    maxWaitMs: 100,
-    retry: { baseMs: 10, capMs: 100 },
-    random: () => 0.5,
-    log: memoryLog().log,
+    schedule: parseSchedule('* * * * * *'),
   });
-  loop.start();
-  for (let index = 0; index < 5; index++) {
-    writeFileSync(join(logs, 'CBS.log'), String(index));
-    await sleep(20);
-  }
-  await waitFor(() => cycles >= 2);
-  await sleep(200);
+  loop.start(); // the start-up cycle, held open below
+  for (let tick = 0; tick < 5; tick++) assert.equal(timers.runNext(), true, 'a scheduled tick while the first cycle runs');
+  assert.equal(cycles, 0);
+  finishFirst();
+  await loop.idle();
   await loop.stop();
   assert.equal(maxParallel, 1);
-  assert.equal(cycles, 2);
+  assert.equal(cycles, 2, 'five triggers during the first cycle make one follow-up cycle');
 });
 
-test('a refused send is retried after Retry-After without collecting again', async () => {
-  const refused: DrainResult = { acknowledged: [], duplicates: 0, remaining: 1, stopped: { reason: 'retry', retryAfterMs: 200, detail: 'HTTP 429' } };
+test('a refused send is retried after Retry-After without collecting again', async (t) => {
+  const timers = new VirtualTimers(START);
+  const refused: DrainResult = { acknowledged: [], duplicates: 0, remaining: 1, stopped: { reason: 'retry', retryAfterMs: 120_000, detail: 'HTTP 429' } };
   const drains: number[] = [];
   let cycles = 0;
-  let cycledAt = 0;
-  const started = Date.now();
-  const loop = new AgentLoop({
+  const loop = loopWith(t, timers, {
     cycle: async () => {
       cycles++;
-      cycledAt = Date.now() - started;
       return refused;
     },
     drain: async () => {
-      drains.push(Date.now() - started);
+      drains.push(timers.now() - START);
       return delivered;
     },
-    schedule: NEVER,
-    watchDir: null,
-    debounceMs: 10,
-    maxWaitMs: 100,
-    retry: { baseMs: 10_000, capMs: 600_000 },
-    random: () => 0.5,
-    log: memoryLog().log,
   });
   loop.start();
-  await waitFor(() => drains.length === 1);
-  await sleep(100);
-  await loop.stop();
+  await loop.idle();
+  assert.equal(timers.waiting()[0], 120_000, 'the retry waits what Retry-After asked for');
+  timers.runNext();
+  await loop.idle();
   assert.equal(cycles, 1);
-  assert.equal(drains.length, 1);
-  assert.ok((drains[0] ?? 0) - cycledAt >= 190, `retried ${(drains[0] ?? 0) - cycledAt} ms after the refusal`);
+  assert.deepEqual(drains, [120_000]);
+  assert.equal(timers.waiting().length, 1, 'after the delivery only the schedule waits: no further retry');
+  await loop.stop();
 });
 
-test('while a re-enrollment waits for an admin, the spool is drained again at the server\'s pace, even when empty', async () => {
+test("while a re-enrollment waits for an admin, the spool is drained again at the server's pace, even when empty", async (t) => {
+  const timers = new VirtualTimers(START);
   const waiting: DrainResult = {
     acknowledged: [],
     duplicates: 0,
     remaining: 0,
-    stopped: { reason: 'pending-approval', retryAfterMs: 1_200, detail: 'device d1 waits for an admin' },
+    stopped: { reason: 'pending-approval', retryAfterMs: 90_000, detail: 'device d1 waits for an admin' },
   };
   const drains: number[] = [];
-  let cycledAt = 0;
-  const started = Date.now();
-  const loop = new AgentLoop({
-    cycle: async () => {
-      cycledAt = Date.now() - started;
-      return waiting;
-    },
+  const loop = loopWith(t, timers, {
+    cycle: async () => waiting,
     drain: async () => {
-      drains.push(Date.now() - started);
+      drains.push(timers.now() - START);
       return drains.length < 2 ? waiting : delivered;
     },
-    schedule: NEVER,
-    watchDir: null,
-    debounceMs: 10,
-    maxWaitMs: 100,
-    retry: { baseMs: 10, capMs: 100 },
-    random: () => 0.5,
-    log: memoryLog().log,
   });
   loop.start();
-  await waitFor(() => drains.length === 2, 5_000);
-  await sleep(100);
+  await loop.idle();
+  for (let poll = 0; poll < 2; poll++) {
+    assert.equal(timers.waiting()[0], 90_000, 'the next poll waits what the server asked for');
+    timers.runNext();
+    await loop.idle();
+  }
+  assert.deepEqual(drains, [90_000, 180_000]);
+  assert.equal(timers.waiting().length, 1, 'no more polls once the key was collected: only the schedule waits');
   await loop.stop();
-  assert.equal(drains.length, 2, 'no more polls once the key was collected');
-  assert.ok((drains[0] ?? 0) - cycledAt >= 1_190, `polled ${(drains[0] ?? 0) - cycledAt} ms after the wait began, not sooner than asked`);
-  assert.ok((drains[1] ?? 0) - (drains[0] ?? 0) >= 1_190);
 });

@@ -4,6 +4,7 @@ import type { AgentLogger } from '../log';
 import { backoffDelay, type RetryPolicy } from '../ship/backoff';
 import type { CronSchedule } from './cron-schedule';
 import { CronTimer } from './cron-timer';
+import { systemTimers, type Timers } from './timers';
 import type { DrainResult } from '../ship/sender';
 
 export interface AgentLoopDeps {
@@ -21,6 +22,8 @@ export interface AgentLoopDeps {
   retry: RetryPolicy;
   random: () => number;
   log: AgentLogger;
+  /** The system's clock and timers unless a test moves time itself. */
+  timers?: Timers;
 }
 
 /** Polls of a re-enrollment waiting for an admin: the server's Retry-After, else a minute, never under a second. */
@@ -36,11 +39,12 @@ const WATCHED = /^(CBS\.log|CbsPersist_\d+\.(log|cab)|CheckSUR\.(log|persist\.lo
  * re-enrollment waits for an admin, the spool is drained (the request polled) at the server's pace.
  */
 export class AgentLoop {
+  private readonly timers: Timers;
   private readonly timer: CronTimer;
   private watcher: FSWatcher | null = null;
-  private debounceTimer: NodeJS.Timeout | null = null;
+  private cancelDebounce: (() => void) | null = null;
   private firstChangeAt = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private cancelRetry: (() => void) | null = null;
   private retryAttempt = 0;
   private running: Promise<void> | null = null;
   private pending: 'cycle' | 'drain' | null = null;
@@ -48,7 +52,8 @@ export class AgentLoop {
   cycles = 0;
 
   constructor(private readonly deps: AgentLoopDeps) {
-    this.timer = new CronTimer(deps.schedule, () => this.trigger('cycle', 'schedule'));
+    this.timers = deps.timers ?? systemTimers;
+    this.timer = new CronTimer(deps.schedule, () => this.trigger('cycle', 'schedule'), this.timers);
   }
 
   start(): void {
@@ -61,8 +66,8 @@ export class AgentLoop {
     this.stopped = true;
     this.timer.stop();
     this.watcher?.close();
-    if (this.debounceTimer) clearTimeout(this.debounceTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.cancelDebounce?.();
+    this.cancelRetry?.();
     await this.running;
   }
 
@@ -85,15 +90,15 @@ export class AgentLoop {
 
   private onChange(): void {
     if (this.stopped) return;
-    const now = Date.now();
-    if (this.debounceTimer === null) this.firstChangeAt = now;
-    else clearTimeout(this.debounceTimer);
+    const now = this.timers.now();
+    if (this.cancelDebounce === null) this.firstChangeAt = now;
+    else this.cancelDebounce();
     const waited = now - this.firstChangeAt;
     const delay = Math.max(0, Math.min(this.deps.debounceMs, this.deps.maxWaitMs - waited));
-    this.debounceTimer = setTimeout(() => {
-      this.debounceTimer = null;
+    this.cancelDebounce = this.timers.after(delay, () => {
+      this.cancelDebounce = null;
       this.trigger('cycle', 'log change');
-    }, delay);
+    });
   }
 
   private trigger(kind: 'cycle' | 'drain', reason: string): void {
@@ -131,14 +136,14 @@ export class AgentLoop {
   }
 
   private scheduleRetry(result: DrainResult): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.cancelRetry?.();
+    this.cancelRetry = null;
     if (result.stopped?.reason === 'pending-approval') {
       // An admin decides in minutes or days: ask at the server's pace, never faster than APPROVAL_POLL_MIN_MS.
       this.retryAttempt = 0;
       const delay = Math.max(APPROVAL_POLL_MIN_MS, result.stopped.retryAfterMs ?? APPROVAL_POLL_DEFAULT_MS);
       this.deps.log.info({ delayMs: delay, waiting: result.remaining }, 'waiting for an admin to approve the re-enrollment; will ask again');
-      this.retryTimer = setTimeout(() => this.trigger('drain', 'approval poll'), delay);
+      this.cancelRetry = this.timers.after(delay, () => this.trigger('drain', 'approval poll'));
       return;
     }
     if (result.stopped?.reason !== 'retry' || result.remaining === 0) {
@@ -148,6 +153,6 @@ export class AgentLoop {
     const delay = result.stopped.retryAfterMs ?? backoffDelay(this.retryAttempt, this.deps.retry, this.deps.random);
     this.retryAttempt++;
     this.deps.log.info({ delayMs: delay, waiting: result.remaining, reason: result.stopped.detail }, 'server unavailable; will retry');
-    this.retryTimer = setTimeout(() => this.trigger('drain', 'retry'), delay);
+    this.cancelRetry = this.timers.after(delay, () => this.trigger('drain', 'retry'));
   }
 }

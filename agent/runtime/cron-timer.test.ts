@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSchedule } from './cron-schedule';
 import { CronTimer, nextCronTime } from './cron-timer';
+import { VirtualTimers } from '../../test/agent/support/virtual-timers';
 
 const next = (expression: string, after: Date) => nextCronTime(parseSchedule(expression).fields, after);
 const local = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s);
@@ -29,14 +30,15 @@ test('a parsed schedule survives the JSON hop from the config worker to the supe
   assert.deepEqual(nextCronTime(schedule.fields, local(2025, 2, 3)), local(2025, 2, 28));
 });
 
-test('a timer built from the parsed fields fires on schedule and stops', async () => {
-  let ticks = 0;
-  const timer = new CronTimer(JSON.parse(JSON.stringify(parseSchedule('* * * * * *'))) as ReturnType<typeof parseSchedule>, () => ticks++);
+test('a timer built from the parsed fields fires on schedule and stops', () => {
+  const timers = new VirtualTimers('2024-11-21T12:00:00.500Z');
+  const ticks: string[] = [];
+  const schedule = JSON.parse(JSON.stringify(parseSchedule('* * * * * *'))) as ReturnType<typeof parseSchedule>;
+  const timer = new CronTimer(schedule, () => ticks.push(new Date(timers.now()).toISOString()), timers);
   timer.start();
-  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  timers.runNext();
+  timers.runNext();
+  assert.deepEqual(ticks, ['2024-11-21T12:00:01.000Z', '2024-11-21T12:00:02.000Z']);
   timer.stop();
-  const seen = ticks;
-  await new Promise((resolve) => setTimeout(resolve, 1_100));
-  assert.ok(seen >= 1, 'ticked at least once in 1.1 s');
-  assert.equal(ticks, seen, 'no tick after stop()');
+  assert.deepEqual(timers.waiting(), [], 'a stopped timer leaves nothing to fire');
 });

@@ -1,6 +1,7 @@
 // Fires a callback on a parsed cron schedule using plain timers: node-cron's own scheduler formats every tick
 // through Intl (ICU), which costs the idle agent ~10 MiB, and even its parser costs ~3 MiB, so it runs in workers only.
 import type { CronFields as Fields, CronSchedule } from './cron-schedule';
+import { systemTimers, type Timers } from './timers';
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const SEARCH_DAYS = 366 * 5;
@@ -50,15 +51,19 @@ export function nextCronTime(fields: Fields, after: Date): Date | null {
 /** A stoppable timer firing at every time the expression names (local time). */
 export class CronTimer {
   private readonly fields: Fields;
-  private timer: NodeJS.Timeout | null = null;
+  private cancel: (() => void) | null = null;
 
   constructor(
     readonly schedule: CronSchedule,
     private readonly onTick: () => void,
-    private readonly now: () => Date = () => new Date(),
+    private readonly timers: Timers = systemTimers,
   ) {
     this.fields = schedule.fields;
-    if (nextCronTime(this.fields, now()) === null) throw new Error(`schedule '${schedule.expression}' never fires`);
+    if (nextCronTime(this.fields, this.now()) === null) throw new Error(`schedule '${schedule.expression}' never fires`);
+  }
+
+  private now(): Date {
+    return new Date(this.timers.now());
   }
 
   start(): void {
@@ -66,21 +71,18 @@ export class CronTimer {
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancel?.();
+    this.cancel = null;
   }
 
   private arm(): void {
     const next = nextCronTime(this.fields, this.now());
     if (next === null) return;
     const wait = next.getTime() - this.now().getTime();
-    this.timer = setTimeout(
-      () => {
-        if (wait > MAX_TIMEOUT_MS) return this.arm();
-        this.onTick();
-        this.arm();
-      },
-      Math.min(Math.max(wait, 0), MAX_TIMEOUT_MS),
-    );
+    this.cancel = this.timers.after(Math.min(Math.max(wait, 0), MAX_TIMEOUT_MS), () => {
+      if (wait > MAX_TIMEOUT_MS) return this.arm();
+      this.onTick();
+      this.arm();
+    });
   }
 }

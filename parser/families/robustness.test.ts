@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { ServicingLogParser } from '../index';
 import type { ParsedLogFacts } from '../parser';
 import { corruptionSchema, scanSchema } from '../../protocol/report';
+import { testSeed } from '../../test/support/seed';
 
 const fixtureDir = new URL('../../test/fixtures/families/', import.meta.url);
 const caseDir = new URL('../../test/fixtures/cases/', import.meta.url);
@@ -61,7 +62,7 @@ function parseInChunks(text: string, next: () => number): ParsedLogFacts {
 }
 
 test('mangled family logs never throw and every fact stays within the contract', () => {
-  const next = random(20241121);
+  const next = random(testSeed('mangled family logs', 20241121));
   for (let round = 0; round < 4; round++) {
     for (const log of logs) {
       const facts = parseInChunks(mangle(log.text, next), next);
@@ -77,7 +78,7 @@ test('a support case read in random chunks with snapshot/restore between them re
     whole.write(Buffer.from(log.text, 'utf8'));
     whole.endFile();
     const expected = whole.result(true);
-    const next = random(7);
+    const next = random(testSeed(`chunk sizes for ${log.name}`, 7));
     for (let round = 0; round < 3; round++) {
       const chunked = parseInChunks(log.text, next);
       assert.deepEqual(chunked.corruption, expected.corruption, log.name);

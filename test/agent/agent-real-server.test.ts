@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEnrollCommand } from '../../agent/commands/enroll';
@@ -12,6 +14,55 @@ import { apiToken, startTestServer } from '../server/harness';
 import { RECORDED_MACHINE_GUID, windowsEnvironment } from './support/windows-environment';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/logs/${name}`, import.meta.url));
+
+interface ReportSend {
+  reportId: string;
+  status: number;
+  duplicate: boolean;
+  /** The server answered, but the agent never got the answer: the connection was cut instead. */
+  lost: boolean;
+}
+
+/**
+ * A pass-through HTTP proxy in front of `target` that records every report sent. `loseNextAck()`
+ * makes it cut the agent's connection once the server has answered the next report with 202, as a
+ * network drop between the server's commit and the agent reading the acknowledgement would.
+ */
+async function ackLosingProxy(target: string): Promise<{ url: string; sends: ReportSend[]; loseNextAck(): void; server: Server }> {
+  const { port } = new URL(target);
+  const sends: ReportSend[] = [];
+  let loseNext = false;
+  const server = createServer((req, res) => {
+    const body: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => body.push(chunk));
+    const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      const reply: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => reply.push(chunk));
+      answer.on('end', () => {
+        const status = answer.statusCode ?? 0;
+        const isReport = req.url === '/api/v1/reports';
+        const lost = isReport && loseNext && status === 202;
+        if (isReport) {
+          const { reportId } = JSON.parse(Buffer.concat(body).toString()) as { reportId: string };
+          const { duplicate } = JSON.parse(Buffer.concat(reply).toString() || '{}') as { duplicate?: boolean };
+          sends.push({ reportId, status, duplicate: duplicate === true, lost });
+        }
+        if (lost) {
+          loseNext = false;
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(status, answer.headers);
+        res.end(Buffer.concat(reply));
+      });
+    });
+    upstream.on('error', () => req.socket.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, sends, server, loseNextAck: () => (loseNext = true) };
+}
 
 test('enroll and two cycles against the real server: both reports stored, the newest restating every failure', async (t) => {
   const server = await startTestServer();
@@ -40,6 +91,47 @@ test('enroll and two cycles against the real server: both reports stored, the ne
   assert.equal(report.device.osBuild, '19045.4894');
   assert.deepEqual(report.failures.map((failure) => failure.hresult).sort(), ['0x80070308', '0x80073712']);
   assert.ok(report.hotfixes.some((hotfix) => hotfix.kb === 'KB5043064'));
+});
+
+test('a lost acknowledgement: the agent sends the report again, the server knows its reportId and stores it once', async (t) => {
+  const server = await startTestServer();
+  t.after(() => server.close());
+  const proxy = await ackLosingProxy(server.url);
+  t.after(() => proxy.server.close());
+  const { secret } = await server.patchlens.ctx.admin.createEnrollmentSecret({ name: 'agent test', ip: null }, { name: 'agents' });
+  const work = mkdtempSync(join(tmpdir(), 'patchlens-dedupe-'));
+  const logs = join(work, 'CBS');
+  mkdirSync(logs);
+  writeFileSync(join(logs, 'CBS.log'), fixture('win7-kb3172605-0x80070308.log'));
+  const env = windowsEnvironment();
+  const common = ['--server', proxy.url, '--state-dir', join(work, 'state'), '--logs', logs, '--secret', secret];
+  assert.equal(await runOnceCommand(common, env), 0);
+  assert.match(env.lines.at(-1) ?? '', /delivered/);
+
+  // The server commits the second report and answers 202; the agent sees the connection drop instead.
+  proxy.loseNextAck();
+  appendFileSync(join(logs, 'CBS.log'), fixture('server2022-ssu-0x80073712.log'));
+  assert.equal(await runOnceCommand(common, env), 0);
+  assert.match(env.lines.at(-1) ?? '', /spooled, 1 waiting/, 'without the acknowledgement the report must stay in the spool');
+  const lostId = proxy.sends.at(-1)!.reportId;
+
+  // The next cycle sends it again, first, before its own report.
+  assert.equal(await runOnceCommand(common, env), 0);
+  assert.match(env.lines.at(-1) ?? '', /delivered \(2 sent, 0 waiting\)/);
+  assert.deepEqual(
+    proxy.sends.map(({ reportId, status, duplicate, lost }) => ({ again: reportId === lostId, status, duplicate, lost })),
+    [
+      { again: false, status: 202, duplicate: false, lost: false },
+      { again: true, status: 202, duplicate: false, lost: true },
+      { again: true, status: 200, duplicate: true, lost: false },
+      { again: false, status: 202, duplicate: false, lost: false },
+    ],
+  );
+  const stored = server.storage.db.prepare('SELECT COUNT(*) FROM reports WHERE report_id = ?').pluck();
+  for (const { reportId } of proxy.sends) assert.equal(stored.get(reportId), 1, `${reportId} stored ${String(stored.get(reportId))} times`);
+  const token = await apiToken(server, 'viewer');
+  const history = await server.http.get(`/api/v1/devices/${RECORDED_MACHINE_GUID}/reports`).set('Authorization', `Bearer ${token}`).expect(200);
+  assert.equal((history.body.items as unknown[]).length, 3, 'three reports made, three stored');
 });
 
 test('revoked key: the agent keeps spooling and names the admin action; once approved it delivers everything in order; the fleet secret alone takes nothing over', async (t) => {

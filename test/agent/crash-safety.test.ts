@@ -10,10 +10,11 @@ import { agentStateSchema } from '../../agent/state/agent-state';
 import { deviceKeyFileSchema } from '../../agent/state/device-key';
 import { startContractServer } from './support/contract-server';
 import { seededRandom } from '../../tools/simulator/random';
+import { testSeed } from '../support/seed';
 
 const root = new URL('../../', import.meta.url).pathname;
 const ITERATIONS = 20;
-const SEED = Number(process.env.PATCHLENS_CRASH_SEED ?? 20241121);
+const SEED = testSeed('kill points', 20241121);
 
 /** The captured Windows 10 1809 failure (0x800f0950), moved to day `n` so each iteration adds one distinct failure. */
 function failureOnDay(n: number): string {

@@ -76,14 +76,15 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
     await shot('overview');
   });
 
-  test('a report ingested now appears on the open overview within 2 s, without reload', async () => {
+  // How fast (the 2 s promise) is measured by bench:dashboard ("report → overview"), where nothing else shares the
+  // CPU; here a change that does not arrive live at all, or only with a reload, is what fails.
+  test('a report ingested now appears on the open overview, live, without reload', async (t) => {
     let reloaded = false;
     page.once('load', () => (reloaded = true));
     const started = Date.now();
     assert.equal(await server.ingest('case1-device-b'), 202);
-    await page.locator('[data-stat="Devices"]:text-is("4")').waitFor({ timeout: 2_000 });
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed < 2_000, `appeared after ${elapsed} ms`);
+    await page.locator('[data-stat="Devices"]:text-is("4")').waitFor({ timeout: STEP_MS });
+    t.diagnostic(`appeared ${Date.now() - started} ms after the ingest`);
     assert.equal(await stat('With corruption').textContent(), '3');
     assert.equal(reloaded, false);
   });
@@ -136,7 +137,7 @@ describe('dashboard in Chromium', { skip: skip ?? false, timeout: 120_000 }, () 
       report.hotfixes.push({ kb: 'KB5039211', installedOn: '2024-06-20' });
     });
     assert.equal(status, 202);
-    await hotfixes.getByText('KB5039211').waitFor({ timeout: 3_000 });
+    await hotfixes.getByText('KB5039211').waitFor({ timeout: STEP_MS });
   });
 
   test('the keyboard reaches everything: skip link first, then the navigation', async () => {

@@ -11,14 +11,20 @@ import { createFleet } from '../../tools/simulator/fleet';
 import { adminCommand, freePort, startServerProcess, type ServerProcess } from '../../tools/simulator/server-process';
 import type { FleetReportBuilder } from '../../tools/simulator/device-report';
 import type { SimulatedDevice } from '../../tools/simulator/simulated-device';
+import { missingRequirement } from '../support/requirement';
 
-/** Mounts a tmpfs of `size` at `dir`; null when this machine does not allow it (not root, no mount). */
+/** Mounts a tmpfs of `size` at `dir`; null when done, else why not and what it needs. */
 function mountTmpfs(dir: string, size: string): string | null {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
     return null;
   } catch (error) {
-    return `cannot mount a ${size} tmpfs here (needs root): ${String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim()}`;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'the mount command is missing; install it with: apt-get install -y mount';
+    const said = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim().split('\n')[0];
+    return (
+      `cannot mount a ${size} tmpfs here (${said}); it needs root: run as root, or as any user in a private mount ` +
+      'namespace: unshare -Urm node scripts/test.mjs test/faults/disk-full.test.ts'
+    );
   }
 }
 
@@ -55,8 +61,11 @@ function fillDisk(dir: string): string {
 const root = mkdtempSync(join(tmpdir(), 'patchlens-diskfull-'));
 const probe = join(root, 'probe');
 mkdirSync(probe);
-const skip = mountTmpfs(probe, '64k');
-if (!skip) unmount(probe);
+// A real full disk needs a small file system of its own; under CI=true, not getting one is a failure.
+const cannotMount = mountTmpfs(probe, '64k');
+if (cannotMount) rmSync(root, { recursive: true, force: true });
+else unmount(probe);
+const skip = missingRequirement(cannotMount);
 
 describe('disk full', { skip: skip ?? false, timeout: 90_000 }, () => {
   const serverFs = join(root, 'server-fs');

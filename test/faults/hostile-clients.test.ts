@@ -66,7 +66,7 @@ describe('hostile report senders', () => {
   });
   after(() => server.close());
 
-  test('forty slow-body clients do not keep an agent from being acknowledged, and store nothing', { timeout: 20_000 }, async () => {
+  test('forty slow-body clients do not keep an agent from being acknowledged, and store nothing', { timeout: 20_000 }, async (t) => {
     const before = storedReports();
     const slowIds: string[] = [];
     const slow: Socket[] = [];
@@ -75,12 +75,17 @@ describe('hostile report senders', () => {
       slowIds.push((JSON.parse(report) as { reportId: string }).reportId);
       slow.push(await rawRequest(server.url, reportHead(key, `Content-Length: ${Buffer.byteLength(report)}\r\n`), report.slice(0, 10)));
     }
+    // A slow client that got an answer or lost its connection is no longer holding the server.
+    const settled = new Set<Socket>();
+    for (const s of slow) for (const event of ['data', 'close']) s.once(event, () => settled.add(s));
     const drip = setInterval(() => slow.forEach((s) => s.write(' ')), 100);
     try {
       const started = performance.now();
       const res = await postReport(server, key, syntheticReport('hostile-ws-1', 1));
       assert.equal(res.status, 202);
-      assert.ok(performance.now() - started < 2_000, `an agent waited ${(performance.now() - started).toFixed(0)} ms behind slow clients`);
+      // Not queued behind them: the agent was acknowledged while every slow client was still sending.
+      assert.equal(settled.size, 0, `${settled.size} slow clients were answered or cut off before the agent was acknowledged`);
+      t.diagnostic(`the agent was acknowledged in ${(performance.now() - started).toFixed(0)} ms beside 40 slow clients`);
     } finally {
       clearInterval(drip);
       for (const s of slow) s.destroy();
@@ -152,6 +157,12 @@ describe('hostile report senders', () => {
 
 describe('a client that sends its body too slowly', () => {
   const REQUEST_TIMEOUT_MS = 1_500;
+  /**
+   * Later than this is a broken deadline, not a busy machine: node's own connection check, which the server
+   * replaces, would take up to 30 s, and a client never cut off waits out answer()'s 8 s. Three timeouts leave
+   * a shared CPU seconds of slack.
+   */
+  const LATE_CUTOFF_MS = 3 * REQUEST_TIMEOUT_MS;
   let server: TestServer;
   let key: string;
 
@@ -177,7 +188,7 @@ describe('a client that sends its body too slowly', () => {
       const elapsed = performance.now() - started;
       assert.equal(status, '408', 'a stalled body must end with 408 Request Timeout');
       assert.ok(elapsed >= REQUEST_TIMEOUT_MS - 100, `cut off after ${elapsed.toFixed(0)} ms, before REQUEST_TIMEOUT`);
-      assert.ok(elapsed < REQUEST_TIMEOUT_MS + 1_000, `cut off after ${elapsed.toFixed(0)} ms, well past REQUEST_TIMEOUT ${REQUEST_TIMEOUT_MS} ms`);
+      assert.ok(elapsed < LATE_CUTOFF_MS, `cut off after ${elapsed.toFixed(0)} ms, well past REQUEST_TIMEOUT ${REQUEST_TIMEOUT_MS} ms`);
     } finally {
       clearInterval(drip);
       socket.destroy();
@@ -192,7 +203,7 @@ describe('a client that sends its body too slowly', () => {
     const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 100);
     try {
       assert.equal(await answer(socket, 8_000), '408');
-      assert.ok(performance.now() - started < REQUEST_TIMEOUT_MS + 1_000, `cut off after ${(performance.now() - started).toFixed(0)} ms`);
+      assert.ok(performance.now() - started < LATE_CUTOFF_MS, `cut off after ${(performance.now() - started).toFixed(0)} ms`);
     } finally {
       clearInterval(drip);
       socket.destroy();

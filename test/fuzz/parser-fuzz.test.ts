@@ -2,16 +2,17 @@
 // parser throw or hang, memory stays bounded, and whatever it reports is valid Report v1 data.
 // Seed corpus: every verbatim fixture log (test/fixtures/logs, test/fixtures/cases,
 // test/fixtures/families incl. the extension-less CheckSUR captures): a new fixture grows it.
-// `npm test` runs 100,000 lines; `npm run fuzz` runs FUZZ_LINES (1,000,000).
+// `npm test` runs 100,000 lines; `npm run fuzz` runs FUZZ_LINES (1,000,000). TEST_SEED=<n> fuzzes other lines.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { corruptionSchema, failureSchema, packageSchema, parseStatsSchema, scanSchema } from '../../protocol/report';
 import { ServicingLogParser, type ParsedLogFacts, type ParserSnapshot } from '../../parser';
+import { testSeed } from '../support/seed';
 
 const LINES = Number(process.env.FUZZ_LINES ?? 100_000);
-const SEED = Number(process.env.FUZZ_SEED ?? 20241121);
+const SEED = testSeed('fuzzed lines', 20241121);
 const root = new URL('../../', import.meta.url).pathname;
 
 function logFiles(dir: string): string[] {
@@ -129,7 +130,7 @@ test(`${LINES.toLocaleString('en-US')} fuzzed lines in random chunks: no throw, 
   assert.ok(facts.parse.files.length > 0);
   assert.deepEqual(handlerErrors.slice(0, 5), [], 'no handler threw');
   process.stdout.write(
-    `# fuzz: ${produced} lines, ${(written / 1024 / 1024).toFixed(1)} MiB, ${files} files in ${seconds.toFixed(1)} s; ` +
+    `# fuzz (seed ${SEED}): ${produced} lines, ${(written / 1024 / 1024).toFixed(1)} MiB, ${files} files in ${seconds.toFixed(1)} s; ` +
       `${facts.failures.length} failures, ${facts.corruption.length} corruption, ${facts.scans.length} scans, ${facts.parse.unrecognizedLines} unrecognized\n`,
   );
 });

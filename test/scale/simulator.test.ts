@@ -14,6 +14,7 @@ import { parseSimulateArgs } from '../../tools/simulator/simulation';
 import { apiToken, startTestServer, type TestServer } from '../server/harness';
 import { createFleetModule } from '../../server/http/routes/fleet/index';
 import type { SqliteStorage } from '../../server/storage/sqlite/storage';
+import { testSeed } from '../support/seed';
 
 const shape = { prefix: 'sim', seed: 1 };
 
@@ -68,6 +69,7 @@ describe('simulate command line', () => {
 });
 
 describe('schedules against a real server', () => {
+  const JITTER_SEED = testSeed('retry jitter', 3);
   let server: TestServer;
   let secret: string;
   before(async () => {
@@ -95,7 +97,7 @@ describe('schedules against a real server', () => {
     speed: 1,
     concurrency: 64,
     retry: { baseMs: 20, capMs: 200 },
-    random: seededRandom(3),
+    random: seededRandom(JITTER_SEED),
     reportsPerDevice: 1,
     ...overrides,
   });

@@ -100,10 +100,11 @@ describe('a signed-in upload to /analyze that stalls', () => {
     const started = performance.now();
     const stalled = await openUpload(port, viewer);
     try {
-      await settled([stalled], (connection) => connection.answeredAt !== null, REQUEST_TIMEOUT_MS + 3_000);
+      await settled([stalled], (connection) => connection.answeredAt !== null, 3 * REQUEST_TIMEOUT_MS);
       assert.equal(stalled.status, '408', 'a stalled upload is answered 408');
       const waited = stalled.answeredAt! - started;
-      assert.ok(waited < REQUEST_TIMEOUT_MS + 1_000, `answered after ${waited.toFixed(0)} ms`);
+      // A broken deadline answers never (or after node's 30 s check); three timeouts leave a shared CPU its slack.
+      assert.ok(waited < 3 * REQUEST_TIMEOUT_MS, `answered after ${waited.toFixed(0)} ms`);
     } finally {
       stalled.socket.destroy();
     }

@@ -116,10 +116,10 @@ describe('dashboard security in Chromium', { skip: skip ?? false, timeout: 120_0
     await page.locator('.live[data-status="live"]').waitFor({ timeout: STEP_MS });
     const users = (await server.admin('GET', '/admin/users')).body as { items: { id: number; username: string }[] };
     const viewer = users.items.find((user) => user.username === VIEWER.username)!;
-    const started = Date.now();
     assert.equal((await server.admin('PATCH', `/admin/users/${viewer.id}`, { disabled: true })).status, 200);
-    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 5_000 });
-    assert.ok(Date.now() - started < 5_000);
+    // At once, by the socket being closed: the periodic credential re-check (LIVE_RECHECK, 30 s) would come only
+    // after this bound, which a busy machine does not reach.
+    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: STEP_MS });
     assert.equal(await page.locator('header.top').count(), 0, 'the signed-in shell is gone');
     await page.context().close();
   });

@@ -48,24 +48,28 @@ describe('live push', () => {
     await assert.rejects(open(server, { cookie, origin: 'https://evil.example' }), /origin not allowed/);
   });
 
-  test('a dashboard receives the reports of an ingest as a few coalesced fleet:delta messages, within 1 s of the last acknowledgement', async () => {
+  // How fast a delta follows an acknowledgement is measured by bench:server (report→dashboard p95/p99 under load);
+  // here it is counted in the server's ticks, which a busy machine stretches but cannot reorder.
+  test('a dashboard receives the reports of an ingest as a few coalesced fleet:delta messages, all by the first tick after the last acknowledgement', async (t) => {
     const socket = await open(server, { cookie, origin: server.url });
     try {
       const deltas: { delta: FleetDelta; at: number }[] = [];
       socket.on('fleet:delta', (delta) => deltas.push({ delta, at: Date.now() }));
       const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => enroll(server, `live-${i}`)));
-      const posting = Date.now();
       await Promise.all(keys.map((key, i) => postReport(server, key, syntheticReport(`live-${i}`, 1)).expect(202)));
-      // Every report is committed once acknowledged: the delta announcing the last one is due within one 250 ms tick.
       const acknowledged = Date.now();
-      const accepted = () => deltas.reduce((n, d) => n + d.delta.reportsAccepted, 0);
+      const accepted = (list = deltas) => list.reduce((n, d) => n + d.delta.reportsAccepted, 0);
       await waitUntil(() => accepted() >= 20);
       assert.equal(accepted(), 20, `got ${JSON.stringify(deltas)}`);
-      const latency = deltas[deltas.length - 1]!.at - acknowledged;
-      assert.ok(latency < 1_000, `the last delta arrived ${latency} ms after the last acknowledgement`);
-      // At most one delta per 250 ms tick, however long the ingest took on this machine: never one per report.
-      const ticks = Math.floor((deltas[deltas.length - 1]!.at - posting) / 250) + 1;
-      assert.ok(deltas.length <= ticks, `${deltas.length} deltas within ${ticks} ticks`);
+      // Every report is committed once acknowledged: the first delta assembled after the last acknowledgement
+      // (by the server's own time stamp) carries whatever the earlier ones did not.
+      const firstAfter = deltas.findIndex(({ delta }) => Date.parse(delta.at) >= acknowledged);
+      assert.equal(accepted(firstAfter === -1 ? deltas : deltas.slice(0, firstAfter + 1)), 20, 'reports announced later than the first tick after their acknowledgement');
+      t.diagnostic(`the last delta arrived ${deltas[deltas.length - 1]!.at - acknowledged} ms after the last acknowledgement`);
+      // At most one delta per 250 ms tick, never one per report: consecutive deltas were assembled most of a
+      // tick apart by the server's clock, which a busy client cannot bunch the way it can bunch arrivals.
+      const assembled = deltas.map(({ delta }) => Date.parse(delta.at));
+      for (let i = 1; i < assembled.length; i++) assert.ok(assembled[i]! - assembled[i - 1]! >= 200, `two deltas assembled ${assembled[i]! - assembled[i - 1]!} ms apart`);
       // Counters are absolute values: applying the deltas in order gives the fleet's state.
       const counters: Record<string, Record<string, number>> = {};
       for (const { delta } of deltas) for (const [scope, values] of Object.entries(delta.counters)) Object.assign((counters[scope] ??= {}), values);
@@ -78,17 +82,17 @@ describe('live push', () => {
   test('no socket gets more than 4 deltas per second under continuous ingest', async () => {
     const socket = await open(server, { token: await apiToken(server, 'viewer') });
     try {
-      const arrivals: number[] = [];
-      socket.on('fleet:delta', () => arrivals.push(Date.now()));
+      const assembled: number[] = [];
+      socket.on('fleet:delta', (delta) => assembled.push(Date.parse(delta.at)));
       const key = await enroll(server, 'steady');
       const bound = Date.now() + 30_000;
-      for (let n = 1; arrivals.length < 8 && Date.now() < bound; n++) {
+      for (let n = 1; assembled.length < 8 && Date.now() < bound; n++) {
         await postReport(server, key, syntheticReport('steady', n)).expect(202);
       }
-      assert.ok(arrivals.length >= 5, `only ${arrivals.length} deltas in 30 s of ingest`);
-      // Five deltas are at least four 250 ms ticks apart; arrival jitter on a busy machine is allowed for.
-      for (let i = 4; i < arrivals.length; i++) {
-        assert.ok(arrivals[i]! - arrivals[i - 4]! >= 750, `five deltas within ${arrivals[i]! - arrivals[i - 4]!} ms`);
+      assert.ok(assembled.length >= 5, `only ${assembled.length} deltas in 30 s of ingest`);
+      // Five deltas span at least four 250 ms ticks of the server's clock (less the timer slack of a busy event loop).
+      for (let i = 4; i < assembled.length; i++) {
+        assert.ok(assembled[i]! - assembled[i - 4]! >= 750, `five deltas assembled within ${assembled[i]! - assembled[i - 4]!} ms`);
       }
     } finally {
       socket.close();

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { postReport, requestDeviceKey } from '../../agent/ship/api';
-import { drainSpool, enrollDevice, type SenderDeps } from '../../agent/ship/sender';
+import { drainSpool, enrollDevice, type DrainResult, type SenderDeps } from '../../agent/ship/sender';
 import { Spool } from '../../agent/ship/spool';
 import type { Transport } from '../../agent/ship/transport';
 import { ProcessAdapter } from '../../agent/windows/adapter';
@@ -89,19 +89,30 @@ export class SimulatedDevice {
 
   /** Collects the next report (spooled first when the device has a spool), then ships. */
   async cycle(): Promise<ShipResult> {
+    this.collect();
+    return this.ship();
+  }
+
+  /** Collects the next report: into the spool when the device has one, else as the report to post next. */
+  collect(): void {
     this.reports++;
     const sequence = this.spool ? Math.max(this.reports, this.spool.maxSequence() + 1) : this.reports;
     const report = this.deps.builder.build(this.plan, this.reports, sequence, this.deps.now());
     this.lastSequence = sequence;
     if (this.spool) this.spool.put(report, sequence);
     else this.pending = { reportId: report.reportId, body: JSON.stringify(report) };
-    return this.ship();
+  }
+
+  /** Drains the spool with the agent's sender and returns its answer as the agent loop sees it (spool mode only). */
+  drain(): Promise<DrainResult> {
+    if (!this.sender) throw new Error(`${this.plan.deviceId} has no spool to drain`);
+    return drainSpool(this.sender);
   }
 
   /** Sends what is waiting: the spool oldest first, or the newest direct report. */
   async ship(): Promise<ShipResult> {
     if (this.sender) {
-      const drained = await drainSpool(this.sender);
+      const drained = await this.drain();
       if (drained.stopped === null) return { kind: 'accepted', acknowledged: drained.acknowledged, duplicates: drained.duplicates };
       if (drained.stopped.reason === 'retry') return { kind: 'retry', retryAfterMs: drained.stopped.retryAfterMs, detail: drained.stopped.detail };
       return { kind: 'failed', detail: drained.stopped.detail };

@@ -8,8 +8,10 @@ export interface MemoryLog {
   messages(minLevel?: number): string[];
 }
 
-export function memoryLog(): MemoryLog {
+/** `now` stamps each line's `time` (a test's virtual clock); the system clock by default. */
+export function memoryLog(now?: () => number): MemoryLog {
   const lines: MemoryLog['lines'] = [];
-  const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const timestamp = now ? () => `,"time":${now()}` : true;
+  const log = pino({ level: 'debug', timestamp }, { write: (line: string) => void lines.push(JSON.parse(line)) });
   return { log, lines, messages: (minLevel = 40) => lines.filter((line) => line.level >= minLevel).map((line) => line.msg) };
 }
