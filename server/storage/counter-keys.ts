@@ -101,9 +101,15 @@ const NUMBER_FIELDS = new Set(['major', 'baselineId']);
 const SEPARATOR = '\t';
 
 export function encodeCounterKey(key: CounterKey): EncodedCounterKey {
+  return { scope: key.scope, key: keyText(key) };
+}
+
+function keyText(key: CounterKey): string {
   const fields = FIELDS[key.scope] as readonly string[];
   const values = key as unknown as Record<string, string | number>;
-  return { scope: key.scope, key: fields.length === 1 ? String(values[fields[0]!]) : fields.map((field) => values[field]).join(SEPARATOR) };
+  let text = String(values[fields[0]!]);
+  for (let i = 1; i < fields.length; i++) text += SEPARATOR + values[fields[i]!];
+  return text;
 }
 
 export function decodeCounterKey<S extends CounterScope>(scope: S, text: string): CounterKeyOf<S> {
@@ -121,8 +127,7 @@ export function decodeCounterKey<S extends CounterScope>(scope: S, text: string)
 
 /** A text naming the key uniquely across scopes, for sets and maps of keys. */
 export function counterId(key: CounterKey): string {
-  const encoded = encodeCounterKey(key);
-  return `${encoded.scope}\u0000${encoded.key}`;
+  return `${key.scope}\u0000${keyText(key)}`;
 }
 
 /** Sets a counter's new value in a `CounterValues`. */

@@ -22,20 +22,21 @@ export class SqliteCounters implements CounterRepository {
 
 /** Counter deltas collected while a transaction runs, summed per key; applied at its end. */
 export class CounterDeltas implements CounterWriter {
+  /** By `scope NUL key`. */
   readonly deltas = new Map<string, { key: EncodedCounterKey; delta: number }>();
 
   add(key: CounterKey, delta: number): void {
     if (delta === 0) return;
-    this.addEncoded(encodeCounterKey(key), delta);
+    const encoded = encodeCounterKey(key);
+    this.addTo(`${encoded.scope}\u0000${encoded.key}`, encoded, delta);
   }
 
   /** Adds these deltas to `target` (a report's deltas join its batch once the report succeeded). */
   mergeInto(target: CounterDeltas): void {
-    for (const { key, delta } of this.deltas.values()) target.addEncoded(key, delta);
+    for (const [id, { key, delta }] of this.deltas) target.addTo(id, key, delta);
   }
 
-  private addEncoded(key: EncodedCounterKey, delta: number): void {
-    const id = `${key.scope}\u0000${key.key}`;
+  private addTo(id: string, key: EncodedCounterKey, delta: number): void {
     const known = this.deltas.get(id);
     if (known) known.delta += delta;
     else this.deltas.set(id, { key, delta });
