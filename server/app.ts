@@ -1,4 +1,4 @@
-// Composes the server: express app, HTTP(S) server, socket.io, ingest queue, live hub and the feature modules.
+// The platform (config, storage, clock, bus, auth services) and the HTTP(S) server on it: express app, socket.io, ingest queue, live hub. Composed in compose.ts.
 import express, { Router, type Express } from 'express';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { apiNotFound, errorHandler } from './errors';
 import { createAuthGuard } from './http/auth-guard';
-import type { AppModule, AppModuleFactory, PlatformContext } from './http/context';
+import type { PlatformContext } from './http/context';
 import { adminRouter } from './http/routes/admin';
 import { agentsRouter } from './http/routes/agents';
 import { authRouter } from './http/routes/auth';
@@ -19,7 +19,6 @@ import { reportHistoryRouter } from './http/routes/report-history';
 import { requestDeadline } from './http/request-deadline';
 import { dashboardRouter } from './http/static-dashboard';
 import { IngestQueue } from './ingest/ingest-queue';
-import { retentionModule } from './ingest/retention';
 import { EventBus } from './live/event-bus';
 import { LiveHub, type LiveServer } from './live/live-hub';
 import { AdminService } from './security/admin-service';
@@ -39,15 +38,17 @@ const PASSWORD_CHECKS_PER_ADDRESS = 4;
 /** A password check waits at most this long for a free slot, then gets 429. */
 const PASSWORD_CHECK_WAIT_MS = 5_000;
 
-export interface CreateAppOptions {
+export interface PlatformOptions {
   config: Config;
   storage: Storage;
   clock?: Clock;
   logger?: Logger;
-  /** Feature modules (routes, projections, jobs), e.g. the fleet module. */
-  modules?: AppModuleFactory[];
-  /** Extra projections run in every ingest transaction. */
-  projections?: IngestProjection[];
+}
+
+/** What the server adds to the platform's own routes: feature routers under /api/v1 and ingest projections. */
+export interface AppParts {
+  routers: Router[];
+  projections: IngestProjection[];
 }
 
 export interface PatchLensServer {
@@ -57,9 +58,9 @@ export interface PatchLensServer {
   ctx: PlatformContext;
   ingest: IngestQueue;
   live: LiveHub;
-  /** Starts listening on config.host:config.port and the modules' jobs. */
+  /** Starts listening on config.host:config.port, and the live ticks. */
   listen(): Promise<AddressInfo>;
-  /** Graceful stop: refuse new work, commit queued reports, close sockets and jobs. Does not close storage. */
+  /** Graceful stop: refuse new work, commit queued reports, close sockets. Does not close storage. */
   close(): Promise<void>;
 }
 
@@ -80,7 +81,8 @@ function clientTimeouts(config: Config) {
   };
 }
 
-export function createApp(options: CreateAppOptions): PatchLensServer {
+/** The services every route and feature is given. */
+export function createPlatform(options: PlatformOptions): PlatformContext {
   const { config, storage } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel });
@@ -111,11 +113,14 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
     admin: new AdminService(storage, clock, bus),
     requireAuth: createAuthGuard(auth),
   };
+  return ctx;
+}
 
-  const modules: AppModule[] = [retentionModule(ctx), ...(options.modules ?? []).map((factory) => factory(ctx))];
+export function createApp(ctx: PlatformContext, parts: AppParts): PatchLensServer {
+  const { config, storage, clock, bus, logger, auth } = ctx;
   const ingest = new IngestQueue({
     reports: storage.reports,
-    projections: [...(options.projections ?? []), ...modules.flatMap((m) => m.projections ?? [])],
+    projections: parts.projections,
     bus,
     clock,
     capacity: config.ingestQueueSize,
@@ -138,7 +143,7 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
   );
   api.use(adminRouter(ctx));
   api.use(reportHistoryRouter(ctx));
-  for (const module of modules) if (module.router) api.use(module.router);
+  for (const router of parts.routers) api.use(router);
   api.use(apiNotFound);
 
   const root = Router();
@@ -196,12 +201,10 @@ export function createApp(options: CreateAppOptions): PatchLensServer {
         });
       });
       live.start();
-      for (const module of modules) await module.start?.();
       return server.address() as AddressInfo;
     },
     async close() {
       await ingest.close();
-      for (const module of modules) await module.stop?.();
       live.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -1,10 +1,8 @@
 // Server entry point (`npm start`): reads config once, opens the database, creates the first admin, serves API, live push and dashboard.
 import pino from 'pino';
-import { createApp } from './app';
+import { composeServer } from './compose';
 import { ConfigError, configWarnings, loadConfig } from './config';
-import { analyzeModule } from './http/routes/analyze';
-import { createFleetModule, type FleetModule } from './http/routes/fleet/index';
-import { openSqliteStorage } from './storage/sqlite/storage';
+import { openStorage } from './storage/open-storage';
 
 async function main(): Promise<void> {
   let config;
@@ -21,20 +19,11 @@ async function main(): Promise<void> {
   // Start-up warnings are written synchronously: they come before the listening line and survive an immediate stop.
   const startupLog = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: true }));
   for (const warning of configWarnings(config)) startupLog.warn(warning);
-  const storage = openSqliteStorage(config.dataDir, { synchronous: config.sqliteSynchronous });
-  for (const warning of storage.permissionWarnings) startupLog.warn(warning);
-  if (storage.migrated.length > 0) logger.info({ migrations: storage.migrated }, 'database schema updated');
+  const { storage, warnings, migrated } = openStorage(config);
+  for (const warning of warnings) startupLog.warn(warning);
+  if (migrated.length > 0) logger.info({ migrations: migrated }, 'database schema updated');
 
-  let fleet: FleetModule | null = null;
-  const patchlens = createApp({
-    config,
-    storage,
-    logger,
-    modules: [
-      (ctx) => (fleet = createFleetModule(ctx, storage.db)),
-      analyzeModule({ fleet: () => fleet?.service ?? null, ingest: () => patchlens.ingest }),
-    ],
-  });
+  const patchlens = await composeServer({ config, storage, logger });
   const initial = await patchlens.ctx.admin.ensureInitialAdmin(config.adminPassword);
 
   const address = await patchlens.listen();

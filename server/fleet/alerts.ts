@@ -1,6 +1,6 @@
 // Alert conditions: which are true now, as stable keys, so each fires once and re-arms when it clears.
 import type { AlertKind, BaselineCompliance, FleetSettings } from '../../protocol/fleet-api';
-import type { RaiseAlert } from './storage/fleet-store';
+import type { RaiseAlert } from './fleet-store';
 
 /** A condition that holds now; `conditionKey` is stable for as long as it holds. */
 export type ActiveCondition = RaiseAlert;

@@ -1,6 +1,4 @@
 // Aggregate reads shared by dashboards refreshing on the same live tick: computed once after each tick, reused until the next.
-import type { EventBus } from '../live/event-bus';
-
 /**
  * A dashboard re-reads its pages because a live delta told it something changed; any value computed
  * after that delta was sent already holds those changes. So a value computed after the latest live
@@ -9,15 +7,11 @@ import type { EventBus } from '../live/event-bus';
  *
  * Only live refreshes are answered from here. First loads, scripts and every other read compute a
  * fresh value (and leave it for the refreshes), so nobody sees data older than what they asked after.
- * Writes through the API that change what the aggregates show (baselines, settings) call `clear()`.
+ * Each live tick (`live.flushed`, wired in server/compose.ts) and each write through the API that changes
+ * what the aggregates show (baselines, settings) calls `clear()`.
  */
 export class LiveReadCache {
   private readonly values = new Map<string, Promise<unknown>>();
-  private readonly off: () => void;
-
-  constructor(bus: EventBus) {
-    this.off = bus.on('live.flushed', () => this.clear());
-  }
 
   /** A value computed after the latest live tick, or a new one (shared by concurrent callers). */
   shared<T>(key: string, compute: () => Promise<T>): Promise<T> {
@@ -38,11 +32,6 @@ export class LiveReadCache {
   }
 
   clear(): void {
-    this.values.clear();
-  }
-
-  close(): void {
-    this.off();
     this.values.clear();
   }
 }

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Clock } from '../clock';
-import type { FleetStore } from './storage/fleet-store';
+import type { WebhookStore } from './fleet-store';
 import { checkWebhookUrl, pinnedLookup, systemResolver, type Resolver, type WebhookTargetPolicy } from './webhook-targets';
 
 export const SIGNATURE_HEADER = 'X-PatchLens-Signature';
@@ -78,7 +78,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy = DEFAULT_RETR
  * `maxAttempts`.
  */
 export async function deliverDue(
-  store: FleetStore,
+  store: WebhookStore,
   post: WebhookPoster,
   clock: Clock,
   targets: WebhookTargetPolicy,

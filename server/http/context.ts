@@ -31,15 +31,11 @@ export interface PlatformContext {
   requireAuth(role?: Role, options?: GuardOptions): RequestHandler;
 }
 
-/** A feature area plugged in at composition: its routes (mounted under /api/v1), projections and jobs. */
+/** A feature area plugged in at composition: its routes (mounted under /api/v1) and projections. Jobs and event wiring live in server/compose.ts. */
 export interface AppModule {
   name: string;
   router?: Router;
   projections?: IngestProjection[];
-  /** Starts timers and jobs once the server listens. */
-  start?(): void | Promise<void>;
-  /** Stops them on shutdown. */
-  stop?(): void | Promise<void>;
 }
 
 export type AppModuleFactory = (ctx: PlatformContext) => AppModule;

@@ -1,5 +1,5 @@
 // The in-process domain event bus: ingest and fleet services publish, the live-push layer (and others) subscribe.
-import type { CounterValues } from '../storage/repository';
+import type { CounterValues } from '../storage/counter-keys';
 import type { SectionName } from '../storage/device-state';
 import type { AlertRaised, ClusterChanged } from '../../protocol/socket-events';
 

@@ -13,7 +13,7 @@ import type {
 import { LIVE_LIMITS, LIVE_TICK_AUTH } from '../../protocol/socket-events';
 import type { Clock } from '../clock';
 import type { Authenticator, CredentialEnd, Principal } from '../security/authenticator';
-import type { CounterValues } from '../storage/repository';
+import type { CounterValues } from '../storage/counter-keys';
 import type { EventBus } from './event-bus';
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
@@ -44,6 +44,7 @@ const deviceRoom = (id: string) => `device:${id}`;
 
 export interface LiveHubOptions {
   io: LiveServer;
+  /** Told `live.flushed` after each tick that sent something. */
   bus: EventBus;
   auth: Authenticator;
   clock: Clock;
@@ -97,10 +98,9 @@ export class LiveHub {
   private timer: NodeJS.Timeout | null = null;
   private recheckTimer: NodeJS.Timeout | null = null;
   private rechecking: Promise<void> | null = null;
-  private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly options: LiveHubOptions) {
-    const { io, bus } = options;
+    const { io } = options;
     io.use((socket, next) => {
       void this.authenticate(socket).then(
         () => next(),
@@ -108,29 +108,34 @@ export class LiveHub {
       );
     });
     io.on('connection', (socket) => this.onConnection(socket));
-    this.unsubscribe.push(
-      bus.on('counters.changed', ({ values }) => {
-        for (const [scope, keys] of Object.entries(values)) Object.assign((this.counters[scope] ??= {}), keys);
-      }),
-      bus.on('reports.committed', ({ accepted }) => {
-        this.reportsAccepted += accepted;
-      }),
-      bus.on('device.changed', ({ deviceId, sections }) => {
-        let set = this.changedDevices.get(deviceId);
-        if (!set) {
-          set = new Set();
-          this.changedDevices.set(deviceId, set);
-        }
-        for (const section of sections) set.add(section);
-      }),
-      bus.on('cluster.changed', (cluster) => {
-        this.clusters.set(cluster.family, cluster);
-      }),
-      bus.on('alert.raised', (alert) => {
-        this.alerts.push(alert);
-      }),
-      bus.on('credentials.ended', (ended) => this.disconnectEnded(ended)),
-    );
+  }
+
+  // What happened since the last tick, told by the composition root's event wiring (see server/compose.ts).
+
+  /** New absolute values of aggregate counters. */
+  countersChanged(values: CounterValues): void {
+    for (const [scope, keys] of Object.entries(values)) Object.assign((this.counters[scope] ??= {}), keys);
+  }
+
+  reportsCommitted(accepted: number): void {
+    this.reportsAccepted += accepted;
+  }
+
+  deviceChanged(deviceId: string, sections: readonly string[]): void {
+    let set = this.changedDevices.get(deviceId);
+    if (!set) {
+      set = new Set();
+      this.changedDevices.set(deviceId, set);
+    }
+    for (const section of sections) set.add(section);
+  }
+
+  clusterChanged(cluster: ClusterChanged): void {
+    this.clusters.set(cluster.family, cluster);
+  }
+
+  alertRaised(alert: AlertRaised): void {
+    this.alerts.push(alert);
   }
 
   start(): void {
@@ -167,7 +172,6 @@ export class LiveHub {
     this.timer = null;
     if (this.recheckTimer) clearInterval(this.recheckTimer);
     this.recheckTimer = null;
-    for (const off of this.unsubscribe) off();
   }
 
   /**
@@ -231,7 +235,7 @@ export class LiveHub {
   }
 
   /** Closes sockets whose session or token just ended (logout, password change, disable, revoke). */
-  private disconnectEnded(ended: { sessionIdHash?: string; userId?: number; tokenId?: number }): void {
+  credentialsEnded(ended: { sessionIdHash?: string; userId?: number; tokenId?: number }): void {
     for (const socket of this.options.io.of('/').sockets.values()) {
       const principal = socket.data.principal;
       const matches =

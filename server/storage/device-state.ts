@@ -66,9 +66,6 @@ export interface StoredDeviceState extends DeviceSections {
   device: DeviceRow;
 }
 
-/** Counters every storage keeps itself: devices known and devices marked stale. */
-export const DEVICE_COUNTERS = { scope: 'devices', total: 'total', stale: 'stale' } as const;
-
 /** The sections a report carries; `updateHistory` is optional on the wire and absent means "not collected". */
 export function reportSections(report: {
   packages: DeviceSections['packages'];

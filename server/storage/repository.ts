@@ -1,37 +1,33 @@
-// The storage contract routes and services call; the SQLite implementation lives in ./sqlite, others can follow.
+// The storage contract routes and services call; a dialect implements it in one folder (./sqlite), chosen by ./open-storage.ts.
 import type { Report } from '../../protocol/report';
+import type { FleetStore } from '../fleet/fleet-store';
+import type { Counted, CounterKey, CounterScope, CounterValues } from './counter-keys';
 import type { DeviceRow, DeviceStateChange, SectionName, StoredDeviceState } from './device-state';
 
 export type Role = 'admin' | 'viewer';
 
-/** Reads and writes that run inside the ingest transaction for projections. */
+/** Counter changes collected inside a transaction. */
 export interface CounterWriter {
-  /** Adds `delta` to counter scope × key; applied with the transaction, rolled back with it. */
-  add(scope: string, key: string, delta: number): void;
+  /** Adds `delta` to the counter; applied with the transaction, rolled back with it. */
+  add(key: CounterKey, delta: number): void;
 }
 
-/** Synchronous SQL inside the ingest transaction (the SQLite dialect for the SQLite storage). */
-export interface SqlExecutor {
-  run(sql: string, ...params: unknown[]): { changes: number };
-  get<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T | undefined;
-  all<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
-}
-
+/** What a projection is given inside the ingest transaction, besides the stores it was built with. */
 export interface ProjectionTx {
   counters: CounterWriter;
-  sql: SqlExecutor;
   /** Server time of the batch (epoch ms). */
   now: number;
 }
 
 /**
- * Keeps derived data (aggregate counters, cluster tables) in step with device state. Runs inside the
- * ingest transaction for each report that reached the device's current state; throwing rolls back
- * that report only and fails it with 500.
+ * Keeps derived data (aggregate counters, the fleet's device facts) in step with device state. Runs
+ * inside the ingest transaction for each report that reached the device's current state; throwing
+ * rolls back that report only and fails it with 500. It may return a promise only on a dialect whose
+ * transactions are asynchronous; SQLite's ingest transaction is synchronous and refuses one.
  */
 export interface IngestProjection {
   readonly name: string;
-  apply(tx: ProjectionTx, change: DeviceStateChange): void;
+  apply(tx: ProjectionTx, change: DeviceStateChange): void | Promise<void>;
 }
 
 /** One validated report waiting in the ingest queue. */
@@ -56,11 +52,9 @@ export type IngestOutcome =
 
 export interface IngestBatchResult {
   outcomes: IngestOutcome[];
-  /** New values of every counter the batch changed, `scope` → `key` → value. */
+  /** New values of every counter the batch changed. */
   counters: CounterValues;
 }
-
-export type CounterValues = Record<string, Record<string, number>>;
 
 export interface ReportSummary {
   reportId: string;
@@ -95,9 +89,9 @@ export interface DeviceRepository {
 }
 
 export interface CounterRepository {
-  /** Every counter of a scope, key → value. */
-  scope(scope: string): Promise<Record<string, number>>;
-  get(scope: string, key: string): Promise<number>;
+  /** Every counter of a scope with its value (zero included: a count that fell back to none). */
+  scope<S extends CounterScope>(scope: S): Promise<Counted<S>[]>;
+  get(key: CounterKey): Promise<number>;
 }
 
 export interface EnrollmentSecretInfo {
@@ -320,6 +314,8 @@ export interface Storage {
   readonly throttle: LoginThrottleRepository;
   readonly audit: AuditRepository;
   readonly settings: SettingsRepository;
+  /** Fleet knowledge: the projection's device facts, the device index, baselines, alerts, webhooks, trends. */
+  readonly fleet: FleetStore;
   /** Health probe: true when the database answers. */
   ping(): Promise<boolean>;
   close(): void;

@@ -7,10 +7,9 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { scanPaths } from '../../parser/index';
 import { analyzeResultSchema } from '../../protocol/device-detail';
-import { createApp } from '../../server/app';
+import { composeServer } from '../../server/compose';
 import { loadConfig } from '../../server/config';
 import { SqliteStorage, databasePath } from '../../server/storage/sqlite/storage';
-import { analyzeModule } from '../../server/http/routes/analyze';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MB = 1024 * 1024;
@@ -50,7 +49,7 @@ async function main(): Promise<void> {
   const bytes = writeLog(log);
   const storage = new SqliteStorage(databasePath(dir), { synchronous: 'NORMAL' });
   const config = loadConfig({}, { dataDir: dir, port: 0, host: '127.0.0.1', logLevel: 'silent' });
-  const server = createApp({ config, storage, logger: pino({ level: 'silent' }), modules: [analyzeModule()] });
+  const server = await composeServer({ config, storage, logger: pino({ level: 'silent' }), fleet: false, schedule: false });
   const address = await server.listen();
   const { token } = await server.ctx.admin.createApiToken({ name: 'bench', ip: null }, { name: 'bench', role: 'viewer' });
   try {

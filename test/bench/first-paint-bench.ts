@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import type { Report } from '../../protocol/report';
-import { createApp, type PatchLensServer } from '../../server/app';
+import type { PatchLensServer } from '../../server/app';
+import { composeServer } from '../../server/compose';
 import { loadConfig } from '../../server/config';
-import { analyzeModule } from '../../server/http/routes/analyze';
-import { createFleetModule, type FleetModule } from '../../server/http/routes/fleet/index';
 import { SqliteStorage, databasePath } from '../../server/storage/sqlite/storage';
 import { browserUnavailable, launchBrowser, VIEWPORT } from '../e2e/browser';
 import { fixtureReport } from '../e2e/server';
@@ -58,13 +57,7 @@ async function measure(count: number, dashboardDir: string): Promise<Measurement
   const dir = mkdtempSync(join(tmpdir(), 'patchlens-bench-'));
   const config = loadConfig({}, { dataDir: dir, port: 0, host: '127.0.0.1', logLevel: 'silent', adminPassword: PASSWORD, dashboardDir, sqliteSynchronous: 'NORMAL', ingestQueueSize: 10_000 });
   const storage = new SqliteStorage(databasePath(dir), { synchronous: 'NORMAL' });
-  let fleet: FleetModule | null = null;
-  const server: PatchLensServer = createApp({
-    config,
-    storage,
-    logger: pino({ level: 'silent' }),
-    modules: [(ctx) => (fleet = createFleetModule(ctx, storage.db, { schedule: false })), analyzeModule({ fleet: () => fleet?.service ?? null })],
-  });
+  const server: PatchLensServer = await composeServer({ config, storage, logger: pino({ level: 'silent' }), schedule: false });
   await server.ctx.admin.ensureInitialAdmin(PASSWORD);
   const address = await server.listen();
   const url = `http://127.0.0.1:${address.port}/`;

@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { updateCatalog } from '../../protocol/catalog';
 import { deviceListQuerySchema } from '../../protocol/fleet-api';
 import { systemClock } from '../../server/clock';
-import { FleetService } from '../../server/fleet/fleet-service';
-import { FleetProjection } from '../../server/fleet/storage/fleet-projection';
-import { SqliteFleetStore } from '../../server/fleet/storage/sqlite-fleet-store';
+import { createFleet } from '../../server/fleet/fleet';
+import { FleetProjection } from '../../server/fleet/fleet-projection';
+import { pinnedPoster } from '../../server/fleet/webhooks';
 import { EventBus } from '../../server/live/event-bus';
 import type { IngestItem, IngestProjection } from '../../server/storage/repository';
-import { StatementCache } from '../../server/storage/sqlite/database';
 import { SqliteStorage, databasePath } from '../../server/storage/sqlite/storage';
 import { deviceId, syntheticDeviceReport } from './synthetic-fleet';
 
@@ -23,8 +22,7 @@ const BATCH = 500;
 function open(name: string) {
   const dir = mkdtempSync(join(tmpdir(), `patchlens-bench-${name}-`));
   const storage = new SqliteStorage(databasePath(dir), { synchronous: 'NORMAL' });
-  const store = new SqliteFleetStore(storage.db, new StatementCache(storage.db));
-  return { dir, storage, store };
+  return { dir, storage };
 }
 
 async function seed(storage: SqliteStorage, projections: IngestProjection[], count: number, sequence = 1): Promise<number> {
@@ -61,7 +59,7 @@ async function main(): Promise<void> {
   // Side by side: the same reports through ingest without and with the fleet projection.
   const plain = open('plain');
   const withFleet = open('fleet');
-  const compareProjection = new FleetProjection(catalog, () => []);
+  const compareProjection = new FleetProjection(withFleet.storage.fleet.facts, catalog, () => []);
   const plainRate = await seed(plain.storage, [], COMPARE_DEVICES);
   const fleetRate = await seed(withFleet.storage, [compareProjection], COMPARE_DEVICES);
   const unchangedPlain = await seed(plain.storage, [], COMPARE_DEVICES, 2);
@@ -71,48 +69,49 @@ async function main(): Promise<void> {
     rmSync(db.dir, { recursive: true, force: true });
   }
 
-  const { dir, storage, store } = open('queries');
-  const service = new FleetService({
+  const { dir, storage } = open('queries');
+  const fleet = createFleet({
     storage,
-    store,
     catalog,
     clock: systemClock,
     bus: new EventBus(),
+    logger: console,
     defaults: { staleAfterMs: 14 * 86_400_000 },
     initialBaselines: [],
+    poster: pinnedPoster(),
   });
-  await service.createBaseline({ kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01' }, 'bench');
-  await service.createBaseline({ kb: 'KB5044273', appliesTo: 19041, dueDate: '2024-11-01' }, 'bench');
-  await service.whenBaselinesApplied();
-  const seedRate = await seed(storage, [new FleetProjection(catalog, () => service.baselines)], DEVICES);
+  await fleet.baselines.create({ kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01' }, 'bench');
+  await fleet.baselines.create({ kb: 'KB5044273', appliesTo: 19041, dueDate: '2024-11-01' }, 'bench');
+  await fleet.baselines.whenApplied();
+  const seedRate = await seed(storage, [fleet.projection], DEVICES);
   const evaluateStarted = performance.now();
-  const extra = await service.createBaseline({ kb: 'KB5046613', appliesTo: 19045, dueDate: '2024-12-01' }, 'bench');
-  await service.whenBaselinesApplied();
+  const extra = await fleet.baselines.create({ kb: 'KB5046613', appliesTo: 19045, dueDate: '2024-12-01' }, 'bench');
+  await fleet.baselines.whenApplied();
   const evaluateSeconds = (performance.now() - evaluateStarted) / 1000;
-  await service.deleteBaseline(extra.id);
-  await service.whenBaselinesApplied();
+  await fleet.baselines.delete(extra.id);
+  await fleet.baselines.whenApplied();
 
   const list = (query: Record<string, string>) => deviceListQuerySchema.parse(query);
-  const secondPage = (await service.devices(list({ limit: '50' }))).nextCursor!;
+  const secondPage = (await fleet.devices.list(list({ limit: '50' }))).nextCursor!;
   const corruptId = deviceId(3);
   const healthyId = deviceId(10);
   const queries: [string, () => Promise<unknown>][] = [
-    ['GET /fleet/summary', () => service.summary()],
-    ['GET /kbs', () => service.kbs()],
-    ['GET /errors', () => service.errors()],
-    ['GET /corruption/clusters', () => service.clusters()],
-    ['GET /corruption/clusters/:family (drill-down)', () => service.cluster('dual_wpdmtp.inf', { limit: 50, cursor: null })],
-    ['GET /devices (first page)', () => service.devices(list({ limit: '50' }))],
-    ['GET /devices (page 2, cursor)', () => service.devices(list({ limit: '50', cursor: secondPage }))],
-    ['GET /devices?kb=KB5044273&state=Failed', () => service.devices(list({ limit: '50', kb: 'KB5044273', state: 'Failed' }))],
-    ['GET /devices?kb=KB5043064 (any state)', () => service.devices(list({ limit: '50', kb: 'KB5043064' }))],
-    ['GET /devices?hresult=0x800f081f', () => service.devices(list({ limit: '50', hresult: '0x800f081f' }))],
-    ['GET /devices?family=dual_wpdmtp.inf', () => service.devices(list({ limit: '50', family: 'dual_wpdmtp.inf' }))],
-    ['GET /devices?sort=lastSeen&order=desc', () => service.devices(list({ limit: '50', sort: 'lastSeen', order: 'desc' }))],
-    ['GET /devices?q=ws-0999', () => service.devices(list({ limit: '50', q: 'ws-0999' }))],
-    ['GET /devices/:id (healthy)', () => service.device(healthyId)],
-    ['GET /devices/:id (corrupt, donors + remediation)', () => service.device(corruptId)],
-    ['GET /baselines', () => service.compliance()],
+    ['GET /fleet/summary', () => fleet.overview.summary()],
+    ['GET /kbs', () => fleet.overview.kbs()],
+    ['GET /errors', () => fleet.overview.errors()],
+    ['GET /corruption/clusters', () => fleet.clusters.list()],
+    ['GET /corruption/clusters/:family (drill-down)', () => fleet.clusters.detail('dual_wpdmtp.inf', { limit: 50, cursor: null })],
+    ['GET /devices (first page)', () => fleet.devices.list(list({ limit: '50' }))],
+    ['GET /devices (page 2, cursor)', () => fleet.devices.list(list({ limit: '50', cursor: secondPage }))],
+    ['GET /devices?kb=KB5044273&state=Failed', () => fleet.devices.list(list({ limit: '50', kb: 'KB5044273', state: 'Failed' }))],
+    ['GET /devices?kb=KB5043064 (any state)', () => fleet.devices.list(list({ limit: '50', kb: 'KB5043064' }))],
+    ['GET /devices?hresult=0x800f081f', () => fleet.devices.list(list({ limit: '50', hresult: '0x800f081f' }))],
+    ['GET /devices?family=dual_wpdmtp.inf', () => fleet.devices.list(list({ limit: '50', family: 'dual_wpdmtp.inf' }))],
+    ['GET /devices?sort=lastSeen&order=desc', () => fleet.devices.list(list({ limit: '50', sort: 'lastSeen', order: 'desc' }))],
+    ['GET /devices?q=ws-0999', () => fleet.devices.list(list({ limit: '50', q: 'ws-0999' }))],
+    ['GET /devices/:id (healthy)', () => fleet.devices.detail(healthyId)],
+    ['GET /devices/:id (corrupt, donors + remediation)', () => fleet.devices.detail(corruptId)],
+    ['GET /baselines', () => fleet.baselines.compliance()],
   ];
 
   console.log(`fleet bench: ${DEVICES} devices seeded at ${seedRate.toFixed(0)} reports/s (in-process ingestBatch, batches of ${BATCH}, with the fleet projection)`);

@@ -6,9 +6,8 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createApp } from '../../server/app';
+import { composeServer } from '../../server/compose';
 import { loadConfig } from '../../server/config';
-import { createFleetModule, type FleetModule } from '../../server/http/routes/fleet/index';
 import { CREDENTIAL_PREFIX, generateCredential, hashCredential } from '../../server/security/secrets';
 import type { IngestItem } from '../../server/storage/repository';
 import { openSqliteStorage } from '../../server/storage/sqlite/storage';
@@ -49,14 +48,8 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 async function seed(dataDir: string): Promise<{ keys: string[]; token: string }> {
   const config = loadConfig({}, { dataDir, logLevel: 'silent', adminPassword: 'benchmark password' });
   const storage = openSqliteStorage(dataDir, { synchronous: 'NORMAL' });
-  let fleet: FleetModule | undefined;
-  const app = createApp({
-    config,
-    storage,
-    logger: pino({ level: 'silent' }),
-    modules: [(ctx) => (fleet = createFleetModule(ctx, storage.db, { schedule: false }))],
-  });
-  const projections = fleet!.projections ?? [];
+  const app = await composeServer({ config, storage, logger: pino({ level: 'silent' }), schedule: false });
+  const projections = [app.fleet!.projection];
   const started = performance.now();
   const batch = 1_000;
   for (let from = 0; from < DEVICES; from += batch) {

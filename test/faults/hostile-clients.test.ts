@@ -7,8 +7,6 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { CREDENTIAL_PREFIX, generateCredential } from '../../server/security/secrets';
 import { analyzeModule } from '../../server/http/routes/analyze';
-import { createFleetModule } from '../../server/http/routes/fleet/index';
-import type { SqliteStorage } from '../../server/storage/sqlite/storage';
 import { apiToken, assertEnvelope, enroll, fixtureReport, postReport, startTestServer, syntheticReport, type TestServer } from '../server/harness';
 import { bearer, startFleetServer, type FleetTestServer } from '../server/fleet/fleet-server';
 
@@ -50,7 +48,7 @@ const reportHead = (key: string, extra: string) =>
 async function startSmallLimitServer(): Promise<TestServer & { viewer: string }> {
   const server = await startTestServer({
     config: { reportBodyLimitBytes: BODY_LIMIT },
-    modules: [(ctx) => createFleetModule(ctx, (ctx.storage as SqliteStorage).db, { schedule: false })],
+    fleet: {},
   });
   return Object.assign(server, { viewer: await apiToken(server, 'viewer') });
 }

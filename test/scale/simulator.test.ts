@@ -12,7 +12,6 @@ import { seededRandom } from '../../tools/simulator/random';
 import type { SimulatedDevice } from '../../tools/simulator/simulated-device';
 import { parseSimulateArgs } from '../../tools/simulator/simulation';
 import { apiToken, startTestServer, type TestServer } from '../server/harness';
-import { createFleetModule } from '../../server/http/routes/fleet/index';
 import type { SqliteStorage } from '../../server/storage/sqlite/storage';
 import { testSeed } from '../support/seed';
 
@@ -76,7 +75,7 @@ describe('schedules against a real server', () => {
     // A tiny ingest queue in front of a slow disk, so that a fleet arriving at once is told to come back later.
     server = await startTestServer({
       config: { ingestQueueSize: 4, ingestBatchSize: 2 },
-      modules: [(ctx) => createFleetModule(ctx, (ctx.storage as SqliteStorage).db, { schedule: false })],
+      fleet: {},
       wrapStorage: (storage) =>
         Object.assign(Object.create(storage) as SqliteStorage, {
           reports: Object.assign(Object.create(storage.reports) as SqliteStorage['reports'], {

@@ -94,15 +94,15 @@ describe('webhook targets', () => {
   test('a delivery checks the target again when it is sent: a name resolving to an internal address is not contacted once the allowance is off', async () => {
     await settings({ allowPrivateWebhookTargets: false });
     assert.equal(await server.ingest('case1-device-a'), 202);
-    await server.fleet.service.evaluateAlerts();
-    const refused = await server.fleet.deliverWebhooks();
+    await server.fleet.alerts.evaluate();
+    const refused = await server.fleet.webhooks.deliverDue();
     assert.ok(refused.retried > 0, `deliveries due: ${JSON.stringify(refused)}`);
     assert.equal(refused.delivered, 0);
     assert.equal(received.length, 0, 'the receiver on 127.0.0.1 (reached as localhost) got nothing');
 
     await settings({ allowPrivateWebhookTargets: true });
     server.clock.advance(backoffDelay(1));
-    const sent = await server.fleet.deliverWebhooks();
+    const sent = await server.fleet.webhooks.deliverDue();
     assert.equal(sent.delivered, refused.retried);
     assert.equal(received.length, refused.retried);
     assert.equal(JSON.parse(received[0]!).alert.kind, 'cluster-new');

@@ -1,4 +1,4 @@
-// Test harness: a real server on 127.0.0.1 with a real SQLite file in a temp dir, plus sign-in and enrollment shortcuts.
+// Test harness: a real server, composed as in production, on 127.0.0.1 with a real SQLite file in a temp dir, plus sign-in and enrollment shortcuts.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +6,8 @@ import pino, { type Logger } from 'pino';
 import request from 'supertest';
 import type { z } from 'zod';
 import type { Report } from '../../protocol/report';
-import { createApp, type PatchLensServer } from '../../server/app';
 import type { Clock } from '../../server/clock';
+import { composeServer, type ComposedServer, type ComposeOptions } from '../../server/compose';
 import { loadConfig, type configSchema } from '../../server/config';
 import type { AppModuleFactory } from '../../server/http/context';
 import type { IngestProjection, Storage } from '../../server/storage/repository';
@@ -18,7 +18,7 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 export interface TestServer {
   url: string;
   dir: string;
-  patchlens: PatchLensServer;
+  patchlens: ComposedServer;
   storage: SqliteStorage;
   http: ReturnType<typeof request>;
   close(): Promise<void>;
@@ -27,6 +27,10 @@ export interface TestServer {
 export interface TestServerOptions {
   config?: Partial<z.input<typeof configSchema>>;
   clock?: Clock;
+  /** Compose fleet knowledge too (routes, projection, alerting); its jobs never run on a schedule here. */
+  fleet?: ComposeOptions['fleet'];
+  /** Mount POST /analyze on the composed fleet and ingest queue. */
+  analyze?: ComposeOptions['analyze'];
   modules?: AppModuleFactory[];
   projections?: IngestProjection[];
   /** Wraps the storage the app sees (e.g. to hold commits back); the harness still closes the real one. */
@@ -39,11 +43,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'patchlens-test-'));
   const config = loadConfig({}, { dataDir: dir, port: 0, host: '127.0.0.1', logLevel: 'silent', adminPassword: ADMIN_PASSWORD, ...options.config });
   const storage = new SqliteStorage(databasePath(dir), { synchronous: 'NORMAL' });
-  const patchlens = createApp({
+  const patchlens = await composeServer({
     config,
     storage: options.wrapStorage ? options.wrapStorage(storage) : storage,
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
+    fleet: options.fleet ?? false,
+    analyze: options.analyze ?? false,
+    schedule: false,
     ...(options.modules ? { modules: options.modules } : {}),
     ...(options.projections ? { projections: options.projections } : {}),
   });

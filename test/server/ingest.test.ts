@@ -1,6 +1,7 @@
 // Enrollment and report ingest over HTTP: keys, validation, idempotency, sequence ordering, size limit, overload.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DEVICE_COUNTERS } from '../../server/storage/counter-keys';
 import type { SqliteStorage } from '../../server/storage/sqlite/storage';
 import { assertEnvelope, enroll, fixtureReport, postReport, startTestServer, syntheticReport, type TestServer } from './harness';
 
@@ -79,7 +80,7 @@ describe('report ingest', () => {
     assert.deepEqual(state.failures, report.failures);
     assert.deepEqual(state.corruption, report.corruption);
     assert.equal(state.packages.find((p) => p.kb === 'KB5043064')?.state, 'Failed');
-    assert.equal(await server.storage.counters.get('devices', 'total'), 1);
+    assert.equal(await server.storage.counters.get(DEVICE_COUNTERS.total), 1);
   });
 
   test('the same reportId again answers 200 duplicate and stores nothing new', async () => {
@@ -243,7 +244,7 @@ describe('batch isolation', () => {
       assert.deepEqual(results.slice(1).map((r) => r.status), [202, 202, 202, 202, 202]);
       assert.equal(await server.storage.reports.has(poison.reportId), false);
       assert.equal(await server.storage.devices.getRow('poison'), null);
-      assert.equal(await server.storage.counters.get('devices', 'total'), 5);
+      assert.equal(await server.storage.counters.get(DEVICE_COUNTERS.total), 5);
     } finally {
       await server.close();
     }

@@ -5,9 +5,6 @@ import { after, before, describe, test } from 'node:test';
 import { zipSync } from 'fflate';
 import { analyzeResultSchema } from '../../../protocol/device-detail';
 import { apiToken, assertEnvelope, enroll, fixtureReport, login, postReport, startTestServer, type Session, type TestServer } from '../../../test/server/harness';
-import { createFleetModule, type FleetModule } from './fleet/index';
-import type { SqliteStorage } from '../../storage/sqlite/storage';
-import { analyzeModule } from './analyze';
 
 const log = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url));
 const KB3172605_LOG = log('test/fixtures/logs/win7-kb3172605-0x80070308.log');
@@ -17,19 +14,11 @@ const LIMIT = 256 * 1024;
 
 describe('POST /api/v1/analyze', () => {
   let server: TestServer;
-  let fleet: FleetModule | null = null;
   let admin: Session;
   let viewerToken: string;
 
   before(async () => {
-    const holder: { server: TestServer | null } = { server: null };
-    server = await startTestServer({
-      modules: [
-        (ctx) => (fleet = createFleetModule(ctx, (ctx.storage as SqliteStorage).db, { schedule: false })),
-        analyzeModule({ fleet: () => fleet?.service ?? null, ingest: () => holder.server?.patchlens.ingest ?? null, maxBytes: LIMIT }),
-      ],
-    });
-    holder.server = server;
+    server = await startTestServer({ fleet: {}, analyze: { maxBytes: LIMIT } });
     admin = await login(server);
     viewerToken = await apiToken(server, 'viewer');
   });

@@ -12,7 +12,7 @@ import type { ParsedLogFacts } from '../../../parser/index';
 import { AppError } from '../../errors';
 import { deviceClusterFacts } from '../../fleet/clusters';
 import { DeviceFacts, type DeviceState } from '../../fleet/device-state';
-import type { FleetService } from '../../fleet/fleet-service';
+import type { Fleet } from '../../fleet/fleet';
 import { deviceSubject, recommendRemediation } from '../../fleet/remediation';
 import type { IngestQueue } from '../../ingest/ingest-queue';
 import { principalName } from '../../security/authenticator';
@@ -26,7 +26,7 @@ import { analyzeUpload, type AnalyzeLimits } from './analyze-log';
 
 export interface AnalyzeOptions {
   /** Fleet knowledge: versions seen across the fleet, donors, repair source, and the stored view after attaching. */
-  fleet?: () => FleetService | null;
+  fleet?: () => Fleet | null;
   /** Where an attached result goes, as a report of the device. */
   ingest?: () => IngestQueue | null;
   maxBytes?: number;
@@ -97,7 +97,7 @@ export function analyzeRouter(ctx: PlatformContext, options: AnalyzeOptions = {}
       if (outcome.status === 'failed' || outcome.status === 'conflict') throw new AppError(500, 'internal', 'The result could not be stored on the device; nothing was kept.');
       await ctx.admin.audit({ name: principalName(principal), ip: clientIp(req) }, 'device.attach_log', `device:${query.deviceId}`, { file: name, reportId: report.reportId });
       attached = { deviceId: query.deviceId, reportId: report.reportId, outcome: outcome.status };
-      detail = fleet ? await fleet.device(query.deviceId) : null;
+      detail = fleet ? await fleet.devices.detail(query.deviceId) : null;
     }
     detail ??= await analyzedDetail(upload.facts, name, fleet, catalog);
     res.json({ source: { name, bytes: upload.bytes, zip: upload.zip }, skipped: upload.skipped, parse: upload.facts.parse, detail, attached } satisfies AnalyzeResult);
@@ -119,7 +119,7 @@ function whenClientLeaves(res: Response): AbortSignal {
 }
 
 /** The parsed facts as the device detail view shows a device: open failures, clusters, and the repair the engine recommends. */
-async function analyzedDetail(parsed: ParsedLogFacts, name: string, fleet: FleetService | null, catalog: ReturnType<typeof updateCatalog>): Promise<DeviceDetail> {
+async function analyzedDetail(parsed: ParsedLogFacts, name: string, fleet: Fleet | null, catalog: ReturnType<typeof updateCatalog>): Promise<DeviceDetail> {
   const state: DeviceState = {
     id: `upload:${name}`,
     hostname: name,
@@ -132,7 +132,7 @@ async function analyzedDetail(parsed: ParsedLogFacts, name: string, fleet: Fleet
     hotfixes: [],
   };
   const facts = new DeviceFacts(state, catalog);
-  const clusters = fleet ? new Map((await fleet.clusters()).map((cluster) => [cluster.family, cluster])) : new Map();
+  const clusters = fleet ? new Map((await fleet.clusters.list()).map((cluster) => [cluster.family, cluster])) : new Map();
   const subject = deviceSubject(facts, (family) => clusters.get(family)?.versions ?? []);
   const donors = new Map<string, Donor[]>();
   if (fleet && subject.sourceMissingEvidence && facts.build) {
@@ -140,7 +140,7 @@ async function analyzedDetail(parsed: ParsedLogFacts, name: string, fleet: Fleet
       if (clusters.has(family.family)) donors.set(family.family, await clusterDonors(fleet, family.family, facts.build.major));
     }
   }
-  const settings = fleet ? await fleet.settings() : null;
+  const settings = fleet ? await fleet.settings.get() : null;
   return {
     device: { id: state.id, hostname: name, osBuild: state.osBuild, servicingStack: parsed.device.servicingStack ?? null },
     packages: parsed.packages,
@@ -156,9 +156,9 @@ async function analyzedDetail(parsed: ParsedLogFacts, name: string, fleet: Fleet
 }
 
 /** Healthy donors the fleet already found for a family's cluster, kept to the uploaded machine's OS build. */
-async function clusterDonors(fleet: FleetService, family: string, osMajor: number): Promise<Donor[]> {
+async function clusterDonors(fleet: Fleet, family: string, osMajor: number): Promise<Donor[]> {
   // Typed with the protocol schema, so the fleet's cluster answer and the dashboard's parser cannot drift apart.
-  const cluster: ClusterDetail | null = await fleet.cluster(family, { limit: 1, cursor: null });
+  const cluster: ClusterDetail | null = await fleet.clusters.detail(family, { limit: 1, cursor: null });
   const seen = new Map<string, Donor>();
   for (const step of cluster?.remediation ?? []) {
     for (const donor of step.donors ?? []) if (donor.osBuild?.startsWith(`${osMajor}.`)) seen.set(donor.deviceId, donor);

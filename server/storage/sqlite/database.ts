@@ -1,6 +1,5 @@
 // Opens a SQLite database file with the settings the server relies on (WAL, foreign keys, busy timeout).
 import Database from 'better-sqlite3';
-import type { SqlExecutor } from '../repository';
 import { checkDatabaseCompanions, prepareDatabaseFile } from './file-permissions';
 
 export type SqliteDatabase = Database.Database;
@@ -44,7 +43,14 @@ export class StatementCache {
   }
 }
 
-/** A synchronous SQL executor over cached statements (the shape projections and read models use). */
+/** Synchronous SQL over the connection's cached statements, for the dialect's own modules. */
+export interface SqlExecutor {
+  run(sql: string, ...params: unknown[]): { changes: number };
+  get<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T | undefined;
+  all<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+}
+
+/** A synchronous SQL executor over cached statements. */
 export function sqlExecutor(statements: StatementCache): SqlExecutor {
   return {
     run: (text, ...params) => statements.get(text).run(...params),

@@ -1,8 +1,9 @@
-// SQLite device state reads, the stale sweep, and aggregate counter reads.
-import { DEVICE_COUNTERS, SECTIONS, type DeviceRow, type StoredDeviceState } from '../device-state';
-import type { CounterRepository, CounterValues, DeviceRepository } from '../repository';
+// SQLite device state reads and the stale sweep.
+import { DEVICE_COUNTERS, type CounterValues } from '../counter-keys';
+import { SECTIONS, type DeviceRow, type StoredDeviceState } from '../device-state';
+import type { DeviceRepository } from '../repository';
+import { applyCounterDeltas, CounterDeltas } from './counters';
 import type { SqliteDatabase, StatementCache } from './database';
-import { applyCounterDeltas } from './ingest';
 import { toDeviceRow, type DeviceDbRow } from './rows';
 import { readSection } from './section-tables';
 
@@ -33,25 +34,11 @@ export class SqliteDevices implements DeviceRepository {
       const rows = this.statements
         .get('UPDATE devices SET stale = 1 WHERE stale = 0 AND last_seen_at < ? RETURNING id')
         .all(lastSeenBefore) as { id: string }[];
-      const counters = applyCounterDeltas(this.statements, [[DEVICE_COUNTERS.scope, DEVICE_COUNTERS.stale, rows.length]]);
+      const deltas = new CounterDeltas();
+      deltas.add(DEVICE_COUNTERS.stale, rows.length);
+      const counters = applyCounterDeltas(this.statements, deltas);
       return { deviceIds: rows.map((row) => row.id), counters };
     });
     return sweep.immediate();
-  }
-}
-
-export class SqliteCounters implements CounterRepository {
-  constructor(private readonly statements: StatementCache) {}
-
-  async scope(scope: string): Promise<Record<string, number>> {
-    const rows = this.statements.get('SELECT key, value FROM aggregate_counters WHERE scope = ?').all(scope) as { key: string; value: number }[];
-    return Object.fromEntries(rows.map((row) => [row.key, row.value]));
-  }
-
-  async get(scope: string, key: string): Promise<number> {
-    const row = this.statements.get('SELECT value FROM aggregate_counters WHERE scope = ? AND key = ?').get(scope, key) as
-      | { value: number }
-      | undefined;
-    return row?.value ?? 0;
   }
 }

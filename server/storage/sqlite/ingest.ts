@@ -1,8 +1,8 @@
 // The SQLite ingest transaction: dedupe, order, diff sections by hash, rewrite what changed, run projections.
 import { hash } from 'node:crypto';
 import type { Report } from '../../../protocol/report';
+import { DEVICE_COUNTERS } from '../counter-keys';
 import {
-  DEVICE_COUNTERS,
   SECTIONS,
   maxSequenceStep,
   orderReport,
@@ -12,17 +12,9 @@ import {
   type DeviceStateChange,
   type SectionName,
 } from '../device-state';
-import type {
-  CounterValues,
-  CounterWriter,
-  IngestBatchResult,
-  IngestItem,
-  IngestOutcome,
-  IngestProjection,
-  ProjectionTx,
-  SqlExecutor,
-} from '../repository';
-import { sqlExecutor, type SqliteDatabase, type StatementCache } from './database';
+import type { IngestBatchResult, IngestItem, IngestOutcome, IngestProjection, ProjectionTx } from '../repository';
+import { applyCounterDeltas, CounterDeltas } from './counters';
+import { sqlExecutor, type SqlExecutor, type SqliteDatabase, type StatementCache } from './database';
 import { DEVICE_COLUMN_NAMES, deviceColumns, toDeviceRow, type DeviceDbRow } from './rows';
 import { readSection, replaceSection } from './section-tables';
 
@@ -34,19 +26,6 @@ function hashSection(records: unknown[]): string {
 const IDENTITY_FIELDS = ['hostname', 'osBuild', 'servicingStack', 'productName', 'edition', 'displayVersion', 'architecture', 'agentVersion'] as const;
 const sameIdentity = (a: DeviceRow, b: DeviceRow) => IDENTITY_FIELDS.every((field) => a[field] === b[field]);
 const EMPTY_HASH = hashSection([]);
-
-/** Counter deltas collected while a report is applied; merged into the batch only when it succeeds. */
-class CounterDeltas implements CounterWriter {
-  readonly deltas = new Map<string, number>();
-  add(scope: string, key: string, delta: number): void {
-    if (delta === 0) return;
-    const id = `${scope}\u0000${key}`;
-    this.deltas.set(id, (this.deltas.get(id) ?? 0) + delta);
-  }
-  mergeInto(target: CounterDeltas): void {
-    for (const [id, delta] of this.deltas) target.deltas.set(id, (target.deltas.get(id) ?? 0) + delta);
-  }
-}
 
 class DuplicateReport extends Error {}
 
@@ -87,9 +66,7 @@ export class SqliteIngest {
   ingestBatch(items: IngestItem[], projections: readonly IngestProjection[], now: number): IngestBatchResult {
     const batchCounters = new CounterDeltas();
     const outcomes: IngestOutcome[] = [];
-    const applyOne = this.db.transaction((item: IngestItem, counters: CounterDeltas) =>
-      this.applyReport(item, projections, { counters, sql: this.sql, now }),
-    );
+    const applyOne = this.db.transaction((item: IngestItem, counters: CounterDeltas) => this.applyReport(item, projections, { counters, now }));
     const run = this.db.transaction(() => {
       for (const item of items) {
         const counters = new CounterDeltas();
@@ -102,7 +79,7 @@ export class SqliteIngest {
           else outcomes.push({ status: 'failed', reportId: item.report.reportId, error: err as Error });
         }
       }
-      return this.flushCounters(batchCounters);
+      return applyCounterDeltas(this.statements, batchCounters);
     });
     const counters = run.immediate();
     return { outcomes, counters };
@@ -164,9 +141,9 @@ export class SqliteIngest {
       this.statements
         .get(`INSERT INTO devices (${DEVICE_COLUMN_NAMES}, section_hashes) VALUES (${DEVICE_COLUMN_NAMES.split(', ').map(() => '?').join(', ')}, ?)`)
         .run(...deviceColumns(after), JSON.stringify(hashes));
-      tx.counters.add(DEVICE_COUNTERS.scope, DEVICE_COUNTERS.total, 1);
+      tx.counters.add(DEVICE_COUNTERS.total, 1);
     }
-    if (before?.stale) tx.counters.add(DEVICE_COUNTERS.scope, DEVICE_COUNTERS.stale, -1);
+    if (before?.stale) tx.counters.add(DEVICE_COUNTERS.stale, -1);
 
     const sections: DeviceStateChange['sections'] = {};
     for (const section of changed) {
@@ -177,7 +154,14 @@ export class SqliteIngest {
     }
 
     const change: DeviceStateChange = { deviceId: after.id, reportId: report.reportId, receivedAt, before, after, sections };
-    for (const projection of projections) projection.apply(tx, change);
+    for (const projection of projections) {
+      const pending = projection.apply(tx, change);
+      // The savepoint around this report is synchronous: a projection that would wait cannot run inside it.
+      if (pending instanceof Promise) {
+        pending.catch(() => undefined);
+        throw new Error(`projection ${projection.name} answered asynchronously; SQLite's ingest transaction is synchronous`);
+      }
+    }
     return { status: outcome, reportId: report.reportId, changedSections: changed, change };
   }
 
@@ -191,29 +175,4 @@ export class SqliteIngest {
       .run(report.reportId, item.deviceId, report.sequence ?? null, report.generatedAt, item.receivedAt, outcome, changed.join(','), body);
     if (result.changes === 0) throw new DuplicateReport();
   }
-
-  private flushCounters(deltas: CounterDeltas): CounterValues {
-    return applyCounterDeltas(
-      this.statements,
-      [...deltas.deltas].map(([id, delta]) => {
-        const [scope = '', key = ''] = id.split('\u0000');
-        return [scope, key, delta];
-      }),
-    );
-  }
-}
-
-/** Applies counter deltas outside ingest (e.g. the stale sweep) and returns the new values. */
-export function applyCounterDeltas(statements: StatementCache, deltas: [scope: string, key: string, delta: number][]): CounterValues {
-  const values: CounterValues = {};
-  const upsert = statements.get(
-    `INSERT INTO aggregate_counters (scope, key, value) VALUES (?, ?, ?)
-     ON CONFLICT (scope, key) DO UPDATE SET value = value + excluded.value RETURNING value`,
-  );
-  for (const [scope, key, delta] of deltas) {
-    if (delta === 0) continue;
-    const row = upsert.get(scope, key, delta) as { value: number };
-    (values[scope] ??= {})[key] = row.value;
-  }
-  return values;
 }

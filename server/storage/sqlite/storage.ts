@@ -4,8 +4,10 @@ import type { Storage } from '../repository';
 import { openDatabase, StatementCache, type OpenOptions, type SqliteDatabase } from './database';
 import { SqliteAudit, SqliteSettings } from './audit';
 import { SqliteCredentials } from './credentials';
-import { SqliteCounters, SqliteDevices } from './devices';
+import { SqliteCounters } from './counters';
+import { SqliteDevices } from './devices';
 import { SqliteEnrollmentRequests } from './enrollment-requests';
+import { SqliteFleetStore } from './fleet/store';
 import { SqliteIngest } from './ingest';
 import { migrate } from './migrate';
 import { SqliteReports } from './reports';
@@ -18,7 +20,7 @@ export function databasePath(dataDir: string): string {
 }
 
 export class SqliteStorage implements Storage {
-  /** The connection, for SQLite-specific read models composed beside this storage. */
+  /** The connection (tests and benchmarks inspect it; nothing outside this folder writes SQL to it). */
   readonly db: SqliteDatabase;
   readonly statements: StatementCache;
   readonly devices: SqliteDevices;
@@ -31,6 +33,7 @@ export class SqliteStorage implements Storage {
   readonly throttle: SqliteLoginThrottle;
   readonly audit: SqliteAudit;
   readonly settings: SqliteSettings;
+  readonly fleet: SqliteFleetStore;
   /** Migrations applied while opening. */
   readonly migrated: string[];
   /** Loose file permissions found (and fixed where safe) while opening; the caller logs them. */
@@ -50,6 +53,7 @@ export class SqliteStorage implements Storage {
     this.throttle = new SqliteLoginThrottle(this.db, this.statements);
     this.audit = new SqliteAudit(this.statements);
     this.settings = new SqliteSettings(this.statements);
+    this.fleet = new SqliteFleetStore(this.db, this.statements);
   }
 
   async ping(): Promise<boolean> {

@@ -68,8 +68,8 @@ describe('alerts, webhooks and fleet jobs', () => {
   });
 
   test('a new cluster alerts once, however often the conditions are evaluated', async () => {
-    await server.fleet.service.evaluateAlerts();
-    await server.fleet.service.evaluateAlerts();
+    await server.fleet.alerts.evaluate();
+    await server.fleet.alerts.evaluate();
     const raised = await alerts('kind=cluster-new');
     assert.deepEqual(raised.map((alert) => alert.subject).sort(), ['dual_wpdmtp.inf', 'dual_wstorvsp.inf', 'dual_wvmbusr.inf']);
     assert.ok(raised.every((alert) => alert.clearedAt === null));
@@ -78,9 +78,9 @@ describe('alerts, webhooks and fleet jobs', () => {
   test('crossing the cluster threshold and falling under the compliance threshold each alert once', async () => {
     await server.http.patch('/api/v1/settings/fleet').set(bearer(server.admin)).send({ clusterAlertThreshold: 3, complianceAlertPercent: 80 }).expect(200);
     await server.http.post('/api/v1/baselines').set(bearer(server.admin)).send({ kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01' }).expect(201);
-    await server.fleet.service.whenBaselinesApplied();
-    await server.fleet.service.evaluateAlerts();
-    await server.fleet.service.evaluateAlerts();
+    await server.fleet.baselines.whenApplied();
+    await server.fleet.alerts.evaluate();
+    await server.fleet.alerts.evaluate();
     assert.deepEqual((await alerts('kind=cluster-threshold')).map((alert) => alert.subject), ['dual_wpdmtp.inf']);
     const compliance = await alerts('kind=compliance-below');
     assert.equal(compliance.length, 1);
@@ -95,7 +95,7 @@ describe('alerts, webhooks and fleet jobs', () => {
   });
 
   test('webhooks are JSON POSTs signed with HMAC-SHA256 and retried with backoff after a failure', async () => {
-    const first = await server.fleet.deliverWebhooks();
+    const first = await server.fleet.webhooks.deliverDue();
     assert.deepEqual(first, { delivered: 5, retried: 1, failed: 0 });
     assert.equal(receiver.received.length, 5);
     assert.deepEqual(complianceReceiver.received.map((item) => JSON.parse(item.body).alert.kind), ['compliance-below'], 'a webhook gets only its kinds');
@@ -107,17 +107,17 @@ describe('alerts, webhooks and fleet jobs', () => {
       assert.ok(!verifySignature('wrong-secret-wrong-secret', String(headers[TIMESTAMP_HEADER.toLowerCase()]), body, signature));
       assert.equal(JSON.parse(body).type, 'alert.raised');
     }
-    assert.deepEqual(await server.fleet.deliverWebhooks(), { delivered: 0, retried: 0, failed: 0 }, 'not due before the backoff');
+    assert.deepEqual(await server.fleet.webhooks.deliverDue(), { delivered: 0, retried: 0, failed: 0 }, 'not due before the backoff');
     server.clock.advance(backoffDelay(1));
-    assert.deepEqual(await server.fleet.deliverWebhooks(), { delivered: 1, retried: 0, failed: 0 });
+    assert.deepEqual(await server.fleet.webhooks.deliverDue(), { delivered: 1, retried: 0, failed: 0 });
     assert.equal(new Set(receiver.received.map((item) => item.body)).size, 5, 'the retry sent the same alert again');
   });
 
   test('stale devices alert once each and re-arm when the device reports again', async () => {
     await server.http.patch('/api/v1/settings/fleet').set(bearer(server.admin)).send({ staleAfterHours: 24 }).expect(200);
     server.clock.advance(2 * 86_400_000);
-    assert.deepEqual(await server.fleet.service.markStale(), { marked: 4, cleared: 0 });
-    assert.deepEqual(await server.fleet.service.markStale(), { marked: 0, cleared: 0 });
+    assert.deepEqual(await server.fleet.staleDevices.sweep(), { marked: 4, cleared: 0 });
+    assert.deepEqual(await server.fleet.staleDevices.sweep(), { marked: 0, cleared: 0 });
     assert.equal((await alerts('kind=device-stale&open=true')).length, 4);
     const summary = (await server.http.get('/api/v1/fleet/summary').set(bearer(server.viewer))).body;
     assert.deepEqual([summary.total, summary.reporting, summary.stale], [4, 0, 4]);
@@ -128,12 +128,12 @@ describe('alerts, webhooks and fleet jobs', () => {
       report.reportId = 'healthy-bank-ws-0101-back';
       report.sequence = 2;
     });
-    assert.deepEqual(await server.fleet.service.markStale(), { marked: 0, cleared: 1 });
+    assert.deepEqual(await server.fleet.staleDevices.sweep(), { marked: 0, cleared: 1 });
     assert.deepEqual((await alerts('kind=device-stale&open=true')).map((alert) => alert.subject).sort(), ['bank-ws-0412', 'bank-ws-0977', 'bank-ws-2231']);
   });
 
   test('daily snapshots feed the trends and the cluster series; retention keeps at least 400 days', async () => {
-    const point = await server.fleet.service.takeSnapshot();
+    const point = await server.fleet.trends.takeSnapshot();
     assert.equal(point.devices, 4);
     assert.equal(point.devicesWithCorruption, 3);
     assert.equal(point.compliancePercent, 25);
@@ -146,11 +146,11 @@ describe('alerts, webhooks and fleet jobs', () => {
       'one compliance value per baseline, kept with the day',
     );
     const second = await server.http.post('/api/v1/baselines').set(bearer(server.admin)).send({ kb: 'KB5046613', appliesTo: 19045, dueDate: '2024-12-10', name: 'December 2024 LCU' }).expect(201);
-    await server.fleet.service.whenBaselinesApplied();
-    const again = await server.fleet.service.takeSnapshot();
+    await server.fleet.baselines.whenApplied();
+    const again = await server.fleet.trends.takeSnapshot();
     assert.deepEqual(again.baselines.map((item) => item.name), ['KB5043064 on 19045 by 2024-10-01', 'December 2024 LCU'], 'a second run the same day replaces the day with every baseline');
     await server.http.delete(`/api/v1/baselines/${second.body.baseline.id}`).set(bearer(server.admin)).expect(204);
-    await server.fleet.service.whenBaselinesApplied();
+    await server.fleet.baselines.whenApplied();
     const stored: TrendPoint[] = (await server.http.get('/api/v1/trends?days=30').set(bearer(server.viewer)).expect(200)).body.items;
     assert.equal(stored[0]!.baselines.length, 2, 'deleting a baseline keeps its history');
     const drill = (await server.http.get('/api/v1/corruption/clusters/dual_wpdmtp.inf').set(bearer(server.viewer)).expect(200)).body;
@@ -158,8 +158,8 @@ describe('alerts, webhooks and fleet jobs', () => {
 
     server.clock.advance(399 * 86_400_000);
     await server.http.patch('/api/v1/settings/fleet').set(bearer(server.admin)).send({ trendRetentionDays: 400 }).expect(200);
-    assert.equal(await server.fleet.service.pruneTrends(), 0, 'a 399-day-old snapshot stays');
+    assert.equal(await server.fleet.trends.prune(), 0, 'a 399-day-old snapshot stays');
     server.clock.advance(2 * 86_400_000);
-    assert.equal(await server.fleet.service.pruneTrends(), 1);
+    assert.equal(await server.fleet.trends.prune(), 1);
   });
 });

@@ -1,30 +1,25 @@
-// A test server with the fleet module on a manual clock, and the support-case devices enrolled and ingested.
+// A test server with fleet knowledge on a manual clock, and the support-case devices enrolled and ingested.
 import { ManualClock } from '../../../server/clock';
-import { createFleetModule, type FleetModule, type FleetModuleOptions } from '../../../server/http/routes/fleet/index';
-import type { SqliteStorage } from '../../../server/storage/sqlite/storage';
+import type { FleetOptions } from '../../../server/compose';
+import type { Fleet } from '../../../server/fleet/fleet';
 import { apiToken, enroll, fixtureReport, postReport, startTestServer, type FixtureName, type TestServer, type TestServerOptions } from '../harness';
 
 export interface FleetTestServer extends TestServer {
   clock: ManualClock;
-  fleet: FleetModule;
+  fleet: Fleet;
   viewer: string;
   admin: string;
   /** Enrolls the device of a fixture (once) and posts the report; returns the HTTP status. */
   ingest(name: FixtureName, change?: (report: ReturnType<typeof fixtureReport>) => void): Promise<number>;
 }
 
-export async function startFleetServer(options: FleetModuleOptions = {}, start = '2024-11-21T08:00:00Z', config: TestServerOptions['config'] = {}): Promise<FleetTestServer> {
+export async function startFleetServer(options: FleetOptions = {}, start = '2024-11-21T08:00:00Z', config: TestServerOptions['config'] = {}): Promise<FleetTestServer> {
   const clock = new ManualClock(start);
-  let fleet: FleetModule | null = null;
-  const server = await startTestServer({
-    config,
-    clock,
-    modules: [(ctx) => (fleet = createFleetModule(ctx, (ctx.storage as SqliteStorage).db, { schedule: false, ...options }))],
-  });
+  const server = await startTestServer({ config, clock, fleet: options });
   const keys = new Map<string, string>();
   return Object.assign(server, {
     clock,
-    fleet: fleet!,
+    fleet: server.patchlens.fleet!,
     viewer: await apiToken(server, 'viewer'),
     admin: await apiToken(server, 'admin'),
     async ingest(name: FixtureName, change?: (report: ReturnType<typeof fixtureReport>) => void) {

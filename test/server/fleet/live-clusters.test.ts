@@ -49,7 +49,7 @@ test('an ingest that opens a cluster reaches the dashboard in the tick that anno
   assert.equal(clusterTick(2)!.delta?.reportsAccepted, 1, 'the second device reached the cluster in another tick than its report');
   // The evaluation the once-a-second timer runs, run now; anything it raised is flushed, and would arrive before
   // the answer to a round trip on the same socket.
-  await server.fleet.service.evaluateAlerts();
+  await server.fleet.alerts.evaluate();
   server.patchlens.live.flush();
   await socket.timeout(15_000).emitWithAck('device:watch', []);
   assert.equal(cleanAlerts().length, 1, 'the cluster alert fired again when the cluster grew');

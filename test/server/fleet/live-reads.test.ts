@@ -36,7 +36,7 @@ describe('aggregate reads caused by live deltas', () => {
   test('a baseline written through the API shows in the next live refresh without waiting for a tick', async () => {
     await summary(true);
     await server.http.post('/api/v1/baselines').set(bearer(server.admin)).send({ kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01' }).expect(201);
-    await server.fleet.service.whenBaselinesApplied();
+    await server.fleet.baselines.whenApplied();
     assert.ok((await summary(true)).compliance.some((item) => item.baseline.kb === 'KB5043064'));
   });
 

@@ -68,14 +68,14 @@ describe('fleet routes', () => {
   test('baselines: admin creates, updates and deletes (audited); viewers are refused; bad bodies are 400', async () => {
     const created = await server.http.post('/api/v1/baselines').set(bearer(server.admin)).send({ kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01' }).expect(201);
     const id = created.body.baseline.id as number;
-    await server.fleet.service.whenBaselinesApplied();
+    await server.fleet.baselines.whenApplied();
     const list = await server.http.get('/api/v1/baselines').set(bearer(server.viewer)).expect(200);
     assert.deepEqual(
       list.body.items.map((item: { applicable: number; compliant: number; failed: number }) => [item.applicable, item.compliant, item.failed]),
       [[3, 1, 1]],
     );
     await server.http.put(`/api/v1/baselines/${id}`).set(bearer(server.admin)).send({ kb: 'KB5036892', appliesTo: 19045, dueDate: '2024-05-01' }).expect(200);
-    await server.fleet.service.whenBaselinesApplied();
+    await server.fleet.baselines.whenApplied();
     const updated = await server.http.get('/api/v1/baselines').set(bearer(server.viewer)).expect(200);
     assert.deepEqual([updated.body.items[0].compliant, updated.body.items[0].failed], [2, 1], 'counters re-projected for the new KB');
     assertEnvelope((await server.http.post('/api/v1/baselines').set(bearer(server.viewer)).send({ kb: 'KB1', appliesTo: 19045, dueDate: '2024-10-01' }).expect(403)).body, 'forbidden');
@@ -84,7 +84,7 @@ describe('fleet routes', () => {
     assert.ok(bad.body.error.details.some((detail: { path: string }) => detail.path === 'dueDate'));
     assertEnvelope((await server.http.put('/api/v1/baselines/999').set(bearer(server.admin)).send({ kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01' }).expect(404)).body, 'not_found');
     await server.http.delete(`/api/v1/baselines/${id}`).set(bearer(server.admin)).expect(204);
-    await server.fleet.service.whenBaselinesApplied();
+    await server.fleet.baselines.whenApplied();
     assert.deepEqual((await server.http.get('/api/v1/baselines').set(bearer(server.viewer))).body.items, []);
     const audit = await server.storage.audit.list({ limit: 10 });
     assert.deepEqual(audit.filter((entry) => entry.action.startsWith('baseline.')).map((entry) => entry.action), ['baseline.delete', 'baseline.update', 'baseline.create']);

@@ -12,7 +12,7 @@ describe('support cases through the server', () => {
     const baseline = (body: object) => server.http.post('/api/v1/baselines').set(bearer(server.admin)).send(body).expect(201);
     await baseline({ kb: 'KB5043064', appliesTo: 19045, dueDate: '2024-10-01', name: 'September 2024 LCU' });
     await baseline({ kb: 'KB5036892', appliesTo: 19045, dueDate: '2024-05-01', name: 'April 2024 LCU' });
-    await server.fleet.service.whenBaselinesApplied();
+    await server.fleet.baselines.whenApplied();
     for (const name of ['case2-device', 'healthy-donor', 'case1-device-a', 'case1-device-b'] as const) {
       assert.equal(await server.ingest(name), 202, name);
     }
