@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './config';
 import { AppError } from './errors';
 import { AdminService, type Actor } from './security/admin-service';
 import type { Role } from './storage/repository';
-import { openSqliteStorage } from './storage/sqlite/storage';
+import { openStorage } from './storage/open-storage';
 
 const USAGE = `usage: npm run admin -- <command>
 
@@ -77,8 +77,8 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
     }
     throw e;
   }
-  const storage = openSqliteStorage(config.dataDir, { synchronous: config.sqliteSynchronous });
-  for (const warning of storage.permissionWarnings) err.write(`admin: ${warning}\n`);
+  const { storage, warnings } = openStorage(config);
+  for (const warning of warnings) err.write(`admin: ${warning}\n`);
   const admin = new AdminService(storage, systemClock);
   const actor: Actor = { name: 'cli', ip: null };
   const findUser = async (username: string | undefined) => {
