@@ -1,7 +1,7 @@
 // Agent command line: `npm run agent -- <command> …` (scan, enroll, once, run, install, uninstall).
 // Commands are loaded on demand: the long-running `run` supervisor must not pay for the parser and
 // the zod schemas, which only its short-lived workers need (idle memory budget). In the single-file
-// build this whole CLI is embedded source that `run` never parses (agent/entry.ts).
+// build, agent/entry.ts starts `run` without loading this module.
 import { exitWith, runAgentCommand } from './command-errors';
 
 const USAGE = `usage: patchlens-agent <command> [options]

@@ -1,5 +1,5 @@
 // Package facts in the store: compact snapshot rows restore exactly (odd characters included), rows nobody touched go
-// out unchanged, snapshots written before rows existed still restore, and a line's memo never outlives its entry.
+// out unchanged, snapshots written before rows existed still restore, and a package dropped over the limit comes back.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { updateCatalog } from '../protocol/catalog';
@@ -67,17 +67,16 @@ test('a snapshot that lists packages as objects (written before rows) still rest
   assert.deepEqual(restored.packageRecords(), store.packageRecords());
 });
 
-test('a memo finds its package again, and after that package left the store (over the limit) the line still lands', () => {
+test('a package dropped over the limit (the oldest goes) is tracked again when a later line names it', () => {
   const store = new FactStore(catalog);
-  const memo = { slot: null as unknown };
-  const observe = (identity: string, at: string, state: 'Staged' | 'Installed', withMemo = true) =>
-    store.observePackage({ identity, at, state, weight: 'attempt', result: null, failureSource: null, targetState: null, client: null, kb: null }, withMemo ? memo : undefined);
+  const observe = (identity: string, at: string, state: 'Staged' | 'Installed') =>
+    store.observePackage({ identity, at, state, weight: 'attempt', result: null, failureSource: null, targetState: null, client: null, kb: null });
   observe(RESOLVED, '2016-09-01T10:00:00Z', 'Staged');
   observe(RESOLVED, '2016-09-01T10:01:00Z', 'Installed');
   assert.equal(store.packageRecords().find((record) => record.identity === RESOLVED)?.state, 'Installed');
-  // Enough other packages that the oldest, RESOLVED, is dropped; the memo still holds its old entry.
-  for (let i = 0; i < FACT_LIMITS.packages; i++) observe(`Package_for_KB${5000000 + i}~31bf3856ad364e35~amd64~~10.0.1.0`, '2016-09-01T10:02:00Z', 'Staged', false);
+  for (let i = 0; i < FACT_LIMITS.packages; i++) observe(`Package_for_KB${5000000 + i}~31bf3856ad364e35~amd64~~10.0.1.0`, '2016-09-01T10:02:00Z', 'Staged');
   assert.equal(store.packageRecords().some((record) => record.identity === RESOLVED), false);
+  assert.equal(store.packageRecords().length, FACT_LIMITS.packages);
   observe(RESOLVED, '2016-09-01T10:03:00Z', 'Staged');
   assert.equal(store.packageRecords().find((record) => record.identity === RESOLVED)?.state, 'Staged');
 });

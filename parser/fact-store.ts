@@ -7,7 +7,7 @@ import { detach } from './framer';
 import { isFailureCode } from './hresult-text';
 import { kbOfPackage, rollupBuildOf } from './package-identity';
 import { leftOutWarnings, NAME_FIELDS, withSafeNames, type LeftOutNames, type NameField } from './safe-names';
-import type { DeviceObservation, FactSink, LogRecord, PackageMemo, PackageObservation } from './record';
+import type { DeviceObservation, FactSink, LogRecord, PackageObservation } from './record';
 
 /** How many of each fact a parser keeps (the newest win). Smaller than the report limits so snapshots stay small. */
 export const FACT_LIMITS = {
@@ -32,40 +32,6 @@ interface PackageEntry {
   failedTarget: string | null;
 }
 
-/** A package entry with its `seen` clock as a number, which compares far faster than the text. */
-interface StoredEntry extends PackageEntry {
-  /** clockOrder(seen), or UNREAD until first needed (a restore does not read every entry's clock). */
-  seenOrder: number;
-}
-
-const UNREAD = -2;
-
-/** Wall clock `YYYY-MM-DDTHH:MM:SS` as a number that sorts like the text; -1 for '' (no time); NaN for any other text. */
-function clockOrder(seen: string): number {
-  if (seen.length === 0) return -1;
-  if (seen.length !== 19 || seen.charCodeAt(4) !== 45 || seen.charCodeAt(7) !== 45 || seen.charCodeAt(10) !== 84 ||
-    seen.charCodeAt(13) !== 58 || seen.charCodeAt(16) !== 58) {
-    return NaN;
-  }
-  let order = 0;
-  for (let i = 0; i < 19; i++) {
-    if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16) continue;
-    const digit = seen.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return NaN;
-    order = order * 10 + digit;
-  }
-  return order;
-}
-
-/** Built field by field, so every entry (new or restored from JSON) has the same object shape. */
-function storedEntry(entry: PackageEntry): StoredEntry {
-  return {
-    identity: entry.identity, kb: entry.kb, state: entry.state, lastResult: entry.lastResult, failureSource: entry.failureSource,
-    lastChangeAt: entry.lastChangeAt, client: entry.client, seen: entry.seen, failedTarget: entry.failedTarget,
-    seenOrder: UNREAD,
-  };
-}
-
 /** Fields of a package row, in order, separated by `|`. */
 const ROW_FIELDS = ['identity', 'kb', 'state', 'lastResult', 'failureSource', 'lastChangeAt', 'client', 'seen', 'failedTarget'] as const;
 
@@ -76,8 +42,8 @@ function rowField(value: string | null): string {
   return value.includes('%') || value.includes('|') ? value.replace(/%/g, '%25').replace(/\|/g, '%7C') : value;
 }
 
-function fieldOfRow(field: string | undefined): string | null {
-  if (field === undefined || field === '') return null;
+function fieldOfRow(field: string): string | null {
+  if (field === '') return null;
   if (field === '%') return '';
   return field.includes('%') ? field.replace(/%7C/g, '|').replace(/%25/g, '%') : field;
 }
@@ -86,84 +52,50 @@ function packageRow(entry: PackageEntry): string {
   return ROW_FIELDS.map((field) => rowField(entry[field])).join('|');
 }
 
-/**
- * Reads a row's fields one after another, each as `fieldOfRow` gives it, without cutting the row into
- * an array first; a row without `%` has no escapes, so its fields need no check each.
- */
-class RowFields {
-  private row = '';
-  private at = 0;
-  private escaped = false;
-
-  of(row: string): this {
-    this.row = row;
-    this.at = 0;
-    this.escaped = row.includes('%');
-    return this;
-  }
-
-  /** The next field (past the end of a short row: null). */
-  next(): string | null {
-    const row = this.row;
-    const at = this.at;
+/** Reads a row's fields one after another, as `fieldOfRow` gives them (past the end of a short row: null). */
+function rowReader(row: string): () => string | null {
+  let at = 0;
+  return () => {
     if (at > row.length) return null;
     const bar = row.indexOf('|', at);
     const end = bar === -1 ? row.length : bar;
-    this.at = end + 1;
-    if (end === at) return null;
-    return this.escaped ? fieldOfRow(row.slice(at, end)) : row.slice(at, end);
-  }
+    const field = row.slice(at, end);
+    at = end + 1;
+    return fieldOfRow(field);
+  };
 }
 
-/** One reader for every row: rows are read one at a time, start to end. */
-const rowFields = new RowFields();
-
-/** The entry a restored row stands for, once a line names its package. */
-function storedEntryOfRow(row: string): StoredEntry {
-  const fields = rowFields.of(row);
-  const identity = fields.next() ?? '';
-  const kb = fields.next();
-  const state = fields.next() as PackageState | null;
-  const lastResult = fields.next();
-  const failureSource = fields.next();
-  const lastChangeAt = fields.next();
-  const client = fields.next();
-  const seen = fields.next() ?? '';
-  const failedTarget = fields.next();
-  return { identity, kb, state, lastResult, failureSource, lastChangeAt, client, seen, failedTarget, seenOrder: UNREAD };
-}
-
-/** The reported fields of a row (the first seven), or null when it names no state (not reported); the clock fields are not read. */
-function recordOfRow(row: string): PackageRecord | null {
-  const fields = rowFields.of(row);
-  const identity = fields.next() ?? '';
-  const kb = fields.next();
-  const state = fields.next() as PackageState | null;
-  if (!state) return null;
-  const lastResult = fields.next();
-  const failureSource = fields.next();
-  const lastChangeAt = fields.next();
-  const client = fields.next();
-  return { identity, kb, state, lastResult, failureSource, lastChangeAt, client };
+/** The entry a row stands for. */
+function entryOfRow(row: string): PackageEntry {
+  const next = rowReader(row);
+  const identity = next() ?? '';
+  const kb = next();
+  const state = next() as PackageState | null;
+  const lastResult = next();
+  const failureSource = next();
+  const lastChangeAt = next();
+  const client = next();
+  const seen = next() ?? '';
+  const failedTarget = next();
+  return { identity, kb, state, lastResult, failureSource, lastChangeAt, client, seen, failedTarget };
 }
 
 function identityOfRow(row: string): string {
-  return rowFields.of(row).next() ?? '';
+  return rowReader(row)() ?? '';
 }
 
-/** Whether a line seen at `seen` (`order` its clockOrder) is older than what the entry already holds. */
-function isOlder(seen: string, order: number, entry: StoredEntry): boolean {
-  if (entry.seenOrder === UNREAD) entry.seenOrder = clockOrder(entry.seen);
-  const held = entry.seenOrder;
-  // Both numbers when both are wall clocks (or empty); text comparison otherwise, as before.
-  return order === order && held === held ? order < held : seen < entry.seen;
+/** The reported fields of an entry, or null when it names no state (not reported). */
+function recordOf(entry: PackageEntry): PackageRecord | null {
+  if (!entry.state) return null;
+  const { identity, kb, state, lastResult, failureSource, lastChangeAt, client } = entry;
+  return { identity, kb, state, lastResult, failureSource, lastChangeAt, client };
 }
 
 export interface FactStoreState {
   /** Entries as objects (snapshots before `packageRows` existed; still read). */
   packages: PackageEntry[];
   /**
-   * Entries as compact rows (`packageRow`): a third smaller than objects in JSON, read by a restored
+   * Entries as compact rows (`packageRow`): much smaller than objects in JSON, read by a restored
    * store only when a line names the package, and written back unchanged when none did.
    */
   packageRows?: string[];
@@ -211,13 +143,12 @@ class BoundedMap<V> {
   readonly items = new Map<string, V>();
   constructor(private readonly limit: number) {}
 
-  /** Inserts or replaces; beyond the limit the oldest insertion is dropped (input arrives in time order). Returns whether one was. */
-  put(key: string, value: V): boolean {
+  /** Inserts or replaces; beyond the limit the oldest insertion is dropped (input arrives in time order). */
+  put(key: string, value: V): void {
     this.items.set(key, value);
-    if (this.items.size <= this.limit) return false;
+    if (this.items.size <= this.limit) return;
     const oldest = this.items.keys().next().value;
     if (oldest !== undefined) this.items.delete(oldest);
-    return true;
   }
 }
 
@@ -228,17 +159,11 @@ const scanKey = (s: ScanRecord) => `${wallClock(s.at)}|${s.tool}|${s.operation}`
 
 export class FactStore implements FactSink {
   /** Entries by identity; a restored entry stays its snapshot row until a line names the package. */
-  private readonly packages = new BoundedMap<StoredEntry | string>(FACT_LIMITS.packages);
+  private readonly packages = new BoundedMap<PackageEntry | string>(FACT_LIMITS.packages);
   private readonly failures = new BoundedMap<FailureRecord>(FACT_LIMITS.failures);
   private readonly corruption = new BoundedMap<CorruptionRecord>(FACT_LIMITS.corruption);
   private readonly scans = new BoundedMap<ScanRecord>(FACT_LIMITS.scans);
   private servicingStack: { version: string; seen: string } | null = null;
-  /** The last observation time, its wall clock and that clock's order: consecutive lines mostly share their second. */
-  private lastAt: string | null = null;
-  private lastSeen = '';
-  private lastOrder = -1;
-  /** Entries that have left `packages` (the oldest, beyond the limit): a memo made before one left is not trusted. */
-  private departures = 0;
   unrecognizedLines = 0;
   private leftOutNames: LeftOutNames = {};
   private readonly noteLeftOut = (field: NameField) => {
@@ -259,10 +184,8 @@ export class FactStore implements FactSink {
     if (!copy.package) return;
     const entry = this.entryFor(copy.package);
     const seen = wallClock(copy.at);
-    const order = clockOrder(seen);
-    if (isOlder(seen, order, entry)) return;
+    if (seen < entry.seen) return;
     entry.seen = seen;
-    entry.seenOrder = order;
     entry.state = 'Failed';
     entry.kb ??= copy.kb;
     entry.lastResult = copy.hresult;
@@ -290,31 +213,23 @@ export class FactStore implements FactSink {
     this.unrecognizedLines++;
   }
 
-  observePackage(observation: PackageObservation, memo?: PackageMemo): void {
-    const entry = this.rememberedEntry(observation.identity, memo);
+  observePackage(observation: PackageObservation): void {
+    const entry = this.entryFor(observation.identity);
     if (observation.kb && !entry.kb) entry.kb = observation.kb;
-    if (observation.at !== this.lastAt) {
-      this.lastAt = observation.at;
-      this.lastSeen = wallClock(observation.at);
-      this.lastOrder = clockOrder(this.lastSeen);
-    }
-    const seen = this.lastSeen;
-    const order = this.lastOrder;
+    const seen = wallClock(observation.at);
     // An older line read again (re-read after rotation): the newer fact stands.
-    if (isOlder(seen, order, entry)) return;
+    if (seen < entry.seen) return;
     const failed = observation.result ? isFailureCode(observation.result) : false;
     if (observation.weight === 'observed') {
       if (!observation.state) return;
       if (entry.state === 'Failed' && observation.state !== entry.failedTarget) return;
       entry.seen = seen;
-      entry.seenOrder = order;
       if (entry.state !== observation.state) entry.lastChangeAt = observation.at;
       entry.state = observation.state;
       entry.failedTarget = null;
       return;
     }
     entry.seen = seen;
-    entry.seenOrder = order;
     entry.lastChangeAt = observation.at;
     if (observation.client && observation.client !== entry.client) entry.client = detach(observation.client);
     if (failed) {
@@ -345,21 +260,8 @@ export class FactStore implements FactSink {
   packageRecords(): PackageRecord[] {
     const out: PackageRecord[] = [];
     for (const entry of this.packages.items.values()) {
-      if (typeof entry === 'string') {
-        const record = recordOfRow(entry);
-        if (record) out.push(record);
-        continue;
-      }
-      if (!entry.state) continue;
-      out.push({
-        identity: entry.identity,
-        kb: entry.kb,
-        state: entry.state,
-        lastResult: entry.lastResult,
-        failureSource: entry.failureSource,
-        lastChangeAt: entry.lastChangeAt,
-        client: entry.client,
-      });
+      const record = recordOf(typeof entry === 'string' ? entryOfRow(entry) : entry);
+      if (record) out.push(record);
     }
     return out;
   }
@@ -415,8 +317,7 @@ export class FactStore implements FactSink {
   }
 
   restore(state: FactStoreState): void {
-    this.departures++;
-    for (const entry of state.packages) this.packages.put(entry.identity, storedEntry(entry));
+    for (const entry of state.packages) this.packages.put(entry.identity, entry);
     for (const row of state.packageRows ?? []) this.packages.put(identityOfRow(row), row);
     for (const failure of state.failures) this.failures.put(failureKey(failure), failure);
     // A snapshot written before the naming rules may hold names they refuse: the same rules apply on the way back in.
@@ -433,38 +334,19 @@ export class FactStore implements FactSink {
     }
   }
 
-  /** `entryFor(identity)`, through a memo that held it before when it still can (no entry has left since). */
-  private rememberedEntry(identity: string, memo: PackageMemo | undefined): StoredEntry {
-    const held = memo?.slot;
-    if (held instanceof EntryHandle && held.store === this && held.departures === this.departures) return held.entry;
-    const entry = this.entryFor(identity);
-    if (memo) memo.slot = new EntryHandle(this, entry, this.departures);
-    return entry;
-  }
-
-  private entryFor(identity: string): StoredEntry {
+  private entryFor(identity: string): PackageEntry {
     let entry = this.packages.items.get(identity);
     if (typeof entry === 'string') {
-      entry = storedEntryOfRow(entry);
+      entry = entryOfRow(entry);
       this.packages.items.set(identity, entry);
     } else if (!entry) {
       const clean = detached(identity);
-      entry = storedEntry({
+      entry = {
         identity: clean, kb: kbOfPackage(clean, this.catalog), state: null, lastResult: null, failureSource: null,
         lastChangeAt: null, client: null, seen: '', failedTarget: null,
-      });
-      // The oldest entry made room: a memo may hold it, so every memo is checked afresh.
-      if (this.packages.put(clean, entry)) this.departures++;
+      };
+      this.packages.put(clean, entry);
     }
     return entry;
   }
-}
-
-/** A store's handle on one entry, kept in a caller's memo; good while no entry has left the store since. */
-class EntryHandle {
-  constructor(
-    readonly store: FactStore,
-    readonly entry: StoredEntry,
-    readonly departures: number,
-  ) {}
 }

@@ -45,14 +45,6 @@ const TWO_TO_32 = 0x1_0000_0000;
 /** Shared by every record without continuation lines, as the framer does. */
 const NO_CONTINUATION: string[] = Object.freeze([]) as unknown as string[];
 
-/** Node's native slicers, which `toString(encoding, …)` reaches after argument checks. */
-interface NativeSlicing {
-  latin1Slice(start: number, end: number): string;
-  ucs2Slice(start: number, end: number): string;
-  latin1Write(text: string, offset: number): number;
-  ucs2Write(text: string, offset: number): number;
-}
-
 /** Collects a framer's output into batches; `take()` hands over the current one and starts the next. */
 export class FramedBatchWriter implements FramedSink {
   private ints = new Int32Array(8 * 1024);
@@ -204,18 +196,22 @@ export class FramedBatchWriter implements FramedSink {
       this.chars = grown;
     }
     this.room(2);
-    const chars = this.chars as unknown as NativeSlicing;
     if (oneByte || Buffer.byteLength(value, 'utf8') === length) {
       this.put(this.charCount);
       this.put(length);
-      this.charCount += chars.latin1Write(value, this.charCount);
+      this.charCount += this.chars.write(value, this.charCount, 'latin1');
     } else {
       if (this.charCount % 2 === 1) this.charCount++;
       this.put(this.charCount);
       this.put(-length - 1);
-      this.charCount += chars.ucs2Write(value, this.charCount);
+      this.charCount += this.chars.write(value, this.charCount, 'utf16le');
     }
   }
+}
+
+/** The string written at `start`: `length` one-byte characters, or (a negative length) -length-1 UTF-16 units. */
+function charsAt(chars: Buffer, start: number, length: number): string {
+  return length >= 0 ? chars.toString('latin1', start, start + length) : chars.toString('utf16le', start, start + 2 * (-length - 1));
 }
 
 /**
@@ -234,7 +230,7 @@ class ReplayedRecord implements LogRecord {
     public continuation: string[],
     public file: string,
     public line: number,
-    private readonly chars: NativeSlicing,
+    private readonly chars: Buffer,
     private readonly rawStart: number,
     private readonly rawLength: number,
   ) {}
@@ -242,7 +238,7 @@ class ReplayedRecord implements LogRecord {
   get raw(): string {
     const start = this.rawStart;
     const length = this.rawLength;
-    return length >= 0 ? this.chars.latin1Slice(start, start + length) : this.chars.ucs2Slice(start, start + 2 * (-length - 1));
+    return charsAt(this.chars, start, length);
   }
 }
 
@@ -251,14 +247,14 @@ export class FramedBatchReader {
   private readonly interned: string[] = [];
   private lastTime: string | null = null;
   private ints = new Int32Array(0);
-  private chars: NativeSlicing = Buffer.alloc(0) as unknown as NativeSlicing;
+  private chars = Buffer.alloc(0);
   private at = 0;
 
   constructor(private readonly sink: FramedSink) {}
 
   apply(batch: FramedBatch): void {
     this.ints = new Int32Array(batch.ints, 0, batch.intCount);
-    this.chars = Buffer.from(batch.chars, 0, batch.charCount) as unknown as NativeSlicing;
+    this.chars = Buffer.from(batch.chars, 0, batch.charCount);
     this.at = 0;
     const ints = this.ints;
     while (this.at < ints.length) {
@@ -315,8 +311,8 @@ export class FramedBatchReader {
       // A string of its own, not a slice of `raw`: handlers compare, hash and search it faster.
       const length = this.next();
       text = rawLength >= 0
-        ? this.chars.latin1Slice(rawStart + textAt, rawStart + textAt + length)
-        : this.chars.ucs2Slice(rawStart + 2 * textAt, rawStart + 2 * (textAt + length));
+        ? this.chars.toString('latin1', rawStart + textAt, rawStart + textAt + length)
+        : this.chars.toString('utf16le', rawStart + 2 * textAt, rawStart + 2 * (textAt + length));
     }
     let continuation = NO_CONTINUATION;
     if (continuationLines > 0) {
@@ -349,6 +345,6 @@ export class FramedBatchReader {
   private text(): string {
     const start = this.next();
     const length = this.next();
-    return length >= 0 ? this.chars.latin1Slice(start, start + length) : this.chars.ucs2Slice(start, start + 2 * (-length - 1));
+    return charsAt(this.chars, start, length);
   }
 }

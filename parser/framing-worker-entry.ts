@@ -1,4 +1,4 @@
-// Script of the framing worker when the parser runs from source (the bundled agent starts its own file instead).
+// The framing worker's file: a worker thread started on it frames the files of its job (parser/pipeline.ts).
 import { serveFraming } from './framing-worker';
 
 serveFraming();

@@ -1,7 +1,7 @@
 // Key/value splitting by known keys on CBS lines whose commas are unreliable (cbs-formats.md §2.3, §2.4).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { keyValueReader, readKeyValues } from './key-values';
+import { KeySet, readKeyValues } from './key-values';
 
 test('WER fields by name', () => {
   const values = readKeyValues(
@@ -25,25 +25,22 @@ test('`status` inside `hotpatch status` / `download status` is not the status ke
   assert.equal(values.get('download status'), '0x0 (S_OK)');
   assert.equal(values.get('reboot required'), 'False');
   assert.equal(values.get('overall result'), '0x800f0922 (CBS_E_INSTALLERS_FAILED)');
-  const hotpatch = readKeyValues('current: Installed, hotpatch status: StillGoing, status: 0x0, failure source: Execute', ['current', 'hotpatch status', 'status', 'failure source']);
+  const hotpatch = readKeyValues('current: Installed, hotpatch status: StillGoing, status: 0x0, failure source: Execute', new KeySet(['current', 'hotpatch status', 'status', 'failure source']));
   assert.deepEqual([hotpatch.get('hotpatch status'), hotpatch.get('status')], ['StillGoing', '0x0']);
-  const noComma = readKeyValues('first merged sequence: 1433 reboot reason: REBOOT_NOT_REQUIRED RM App session: -1', ['first merged sequence', 'reboot reason', 'RM App session']);
+  const noComma = readKeyValues('first merged sequence: 1433 reboot reason: REBOOT_NOT_REQUIRED RM App session: -1', new KeySet(['first merged sequence', 'reboot reason', 'RM App session']));
   assert.deepEqual(Object.fromEntries(noComma), { 'first merged sequence': '1433', 'reboot reason': 'REBOOT_NOT_REQUIRED', 'RM App session': '-1' });
 });
 
-test('a shared reader forgets the last line: a key the next line lacks is absent, and lines with many keys read whole', () => {
-  const keys = ['package', 'current', 'status', 'client id'];
-  const reader = keyValueReader(keys);
-  assert.equal(reader, keyValueReader(keys));
-  reader.read('SQM: Reporting package change for package: Package_for_KB5043064~31bf3856ad364e35~amd64~~19041.4894.1.9, current: Staged, status: 0x800f0922, client id: UpdateAgentLCU');
-  assert.deepEqual([reader.get('current'), reader.get('status'), reader.get('client id')], ['Staged', '0x800f0922', 'UpdateAgentLCU']);
-  reader.read('Exec: Package: Package_for_KB5043064~31bf3856ad364e35~amd64~~19041.4894.1.9 current: Installed');
-  assert.equal(reader.get('status'), undefined);
-  assert.equal(reader.get('current'), 'Installed');
-  assert.equal(reader.get('not a key of this reader'), undefined);
-  // Forty keys on one line (more than the reader first makes room for): every one is read.
+test('a key a line lacks is absent, a key printed twice keeps its first value, and lines with many keys read whole', () => {
+  const keys = new KeySet(['package', 'current', 'status', 'client id']);
+  const change = readKeyValues('SQM: Reporting package change for package: Package_for_KB5043064~31bf3856ad364e35~amd64~~19041.4894.1.9, current: Staged, status: 0x800f0922, client id: UpdateAgentLCU', keys);
+  assert.deepEqual([change.get('current'), change.get('status'), change.get('client id')], ['Staged', '0x800f0922', 'UpdateAgentLCU']);
+  const exec = readKeyValues('Exec: Package: Package_for_KB5043064~31bf3856ad364e35~amd64~~19041.4894.1.9 current: Installed, current: Staged', keys);
+  assert.equal(exec.get('status'), undefined);
+  assert.equal(exec.get('current'), 'Installed');
+  assert.equal(exec.get('not a key of this set'), undefined);
   const many = Array.from({ length: 40 }, (_, i) => `key${i}`);
-  const values = readKeyValues(many.map((key, i) => `${key}: v${i}`).join(', '), many);
+  const values = readKeyValues(many.map((key, i) => `${key}: v${i}`).join(', '), new KeySet(many));
   assert.equal(values.size, 40);
   assert.equal(values.get('key39'), 'v39');
 });

@@ -1,7 +1,6 @@
 // Pipelined one-shot scan: a worker thread reads and frames the files while this thread runs the handlers on its records.
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { FramedBatchReader } from './framed-batch';
 import { CANCELLED_SLOT, CONSUMED_SLOT, FRAMING_JOB, type FramingJob, type FramingMessage } from './framing-worker';
@@ -16,46 +15,18 @@ export interface PipelineOptions {
 /** About where a worker (~30 ms to start, more from source) starts to pay on two cores. */
 export const PIPELINE_MIN_BYTES = 8 * 1024 * 1024;
 
-/** The framing worker's code as one script; set by scripts/build.mjs in the bundled agent. */
-declare const PATCHLENS_FRAMING_WORKER: string | undefined;
+/** True in the single-file agent (set by scripts/build.mjs), whose entry runs framing jobs on worker threads (agent/entry.ts). */
+declare const PATCHLENS_BUNDLE_RUNS_FRAMING: boolean | undefined;
 
 /**
- * The framing worker's script: the bundled one, or, from source, a loader that imports the worker
- * module through tsx the way this process runs (a worker does not inherit `--import tsx`).
- * Null when neither is there (another bundle): then scans stay on one thread.
+ * The file a framing worker thread runs: in the single-file agent, the bundle itself; from source,
+ * framing-worker-from-source.mjs, which loads framing-worker-entry.ts through tsx. Null in any other
+ * bundle (it has no such file): then scans stay on one thread.
  */
-function framingWorkerScript(): string | null {
-  if (typeof PATCHLENS_FRAMING_WORKER === 'string') return PATCHLENS_FRAMING_WORKER;
-  if (!import.meta.url.endsWith('.ts')) return null;
-  let tsx: string;
-  try {
-    tsx = import.meta.resolve('tsx/esm/api');
-  } catch {
-    return null;
-  }
-  const script = new URL('./framing-worker-entry.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(script)}); })`;
-}
-
-/** Pipelined scans running in this process: while any is, this thread's young generation does not grow. */
-let heldYoungGeneration = 0;
-
-/**
- * Keeps this thread's young generation at the size it has now until the returned function is called.
- * A pipelined scan's garbage here is one batch's records at a time: a young generation grown to its
- * default maximum (two 8 MiB semi-spaces) costs about 8 MiB of resident memory and measured no faster.
- * V8 reads the growth factor each time it would grow the space, so the flag takes effect at once;
- * its default (2) is put back when the last scan ends. Called once the worker has started: set
- * earlier, while the worker's isolate was being created, it did not hold in measurements (Node 20).
- */
-function holdYoungGeneration(): () => void {
-  if (heldYoungGeneration++ === 0) setFlagsFromString('--semi-space-growth-factor=1');
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    if (--heldYoungGeneration === 0) setFlagsFromString('--semi-space-growth-factor=2');
-  };
+function framingWorkerFile(): URL | null {
+  if (typeof PATCHLENS_BUNDLE_RUNS_FRAMING === 'boolean') return new URL(import.meta.url);
+  if (import.meta.url.endsWith('.ts')) return new URL('./framing-worker-from-source.mjs', import.meta.url);
+  return null;
 }
 
 function totalBytes(files: string[]): number {
@@ -89,18 +60,17 @@ export class FramingRun {
   private failure: { error: unknown } | null = null;
   private exited: Error | null = null;
   private finished = false;
-  private releaseYoungGeneration: (() => void) | null = null;
 
   /** Starts framing `files` when `options` ask for a pipeline and they are large enough; else null. */
   static start(files: string[], options: PipelineOptions | boolean | undefined): FramingRun | null {
     if (!options) return null;
-    const script = framingWorkerScript();
-    if (script === null || totalBytes(files) < ((options === true ? undefined : options.minBytes) ?? PIPELINE_MIN_BYTES)) return null;
-    return new FramingRun(script, files);
+    const file = framingWorkerFile();
+    if (file === null || totalBytes(files) < ((options === true ? undefined : options.minBytes) ?? PIPELINE_MIN_BYTES)) return null;
+    return new FramingRun(file, files);
   }
 
   private constructor(
-    script: string,
+    file: URL,
     private readonly files: string[],
   ) {
     const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
@@ -111,9 +81,8 @@ export class FramingRun {
       control,
     };
     // The worker's garbage is short-lived (the strings of one record): a small young generation keeps its memory down.
-    this.worker = new Worker(script, { eval: true, workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 1, stackSizeMb: 1 } });
+    this.worker = new Worker(file, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 1, stackSizeMb: 1 } });
     this.worker.on('message', (message: FramingMessage) => {
-      this.releaseYoungGeneration ??= holdYoungGeneration();
       if (this.receive) this.receive(message);
       else this.waiting.push(message);
     });
@@ -178,7 +147,6 @@ export class FramingRun {
   private settle(failure: { error: unknown } | undefined): void {
     if (this.finished) return;
     this.finished = true;
-    this.releaseYoungGeneration?.();
     Atomics.store(this.slots, CANCELLED_SLOT, 1);
     Atomics.notify(this.slots, CONSUMED_SLOT);
     if (failure) {

@@ -45,12 +45,8 @@ export interface FactSink {
   addScan(scan: ScanRecord): void;
   /** Counts a record no handler understood (feeds `parse.unrecognizedLines`). */
   unrecognized(record: LogRecord): void;
-  /**
-   * What a CBS line says about one package (optional so minimal sinks in tests need not implement it).
-   * `memo`, when given, is the caller's object for lines that name this package again: the sink may
-   * keep its own handle there to find the package without looking it up.
-   */
-  observePackage?(observation: PackageObservation, memo?: PackageMemo): void;
+  /** What a CBS line says about one package (optional so minimal sinks in tests need not implement it). */
+  observePackage?(observation: PackageObservation): void;
   /** Device facts the log reveals (servicing stack version). */
   observeDevice?(observation: DeviceObservation): void;
 }
@@ -76,11 +72,6 @@ export interface PackageObservation {
   client?: string | null;
   /** A KB the line names for the package (`Update: 4462926-…`, `Identifier: KB…`). */
   kb?: string | null;
-}
-
-/** Room a sink may use to remember where it keeps one package (`FactSink.observePackage`). */
-export interface PackageMemo {
-  slot: unknown;
 }
 
 export interface DeviceObservation {

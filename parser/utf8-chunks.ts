@@ -32,15 +32,10 @@ export function charCodesOfText(text: string): CharCodes {
   return Buffer.from(text, 'latin1');
 }
 
-/** Node's Latin-1 slice, which `toString('latin1', …)` reaches after argument checks: one native call per line. */
-interface Latin1Slicing {
-  latin1Slice(start: number, end: number): string;
-}
-
 /** `codes[start, end)` as a fresh string. */
 export function textOf(codes: CharCodes, start: number, end: number): string {
   if (codes instanceof Uint16Array) return Buffer.from(codes.buffer, codes.byteOffset + 2 * start, 2 * (end - start)).toString('utf16le');
-  return (codes as unknown as Latin1Slicing).latin1Slice(start, end);
+  return codes.toString('latin1', start, end);
 }
 
 /** Decodes UTF-8 that may end in a cut or bad sequence (an unterminated line): bad bytes become U+FFFD. */

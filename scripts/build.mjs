@@ -2,7 +2,6 @@
 // `npm run build`: bundles each build target with esbuild. Targets: agent (one self-contained file runnable with plain node), dashboard (dist/dashboard).
 // Usage: node scripts/build.mjs [target...] [--outdir DIR] [--if-stale]
 import { build } from 'esbuild';
-import { deflateRawSync } from 'node:zlib';
 import { buildDashboard, dashboardIsFresh } from './build-dashboard.mjs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -12,47 +11,36 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every bundle the project ships. Add a target here (e.g. the dashboard) rather than a new script. */
 export const targets = {
-  /** One self-contained file: agent/entry.ts with the full CLI embedded as source text (see buildAgent). */
+  /** One self-contained file runnable with plain node: agent/entry.ts and everything it loads (see buildAgent). */
   agent: (outdir) => ({ custom: buildAgent, fresh: () => false, outfile: join(outdir, 'patchlens-agent.mjs') }),
   /** The web dashboard: hashed assets plus index.html in <outdir>/dashboard (built by build-dashboard.mjs). */
   dashboard: (outdir) => ({ custom: buildDashboard, fresh: dashboardIsFresh, outfile: join(outdir, 'dashboard', 'index.html') }),
 };
 
-/** Settings both agent bundles share. Smaller source = less memory for every agent process; identifiers stay readable in stack traces. */
-const agentBundle = { bundle: true, platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, sourcemap: false, legalComments: 'none', logLevel: 'warning' };
-
 /**
- * The agent ships as one file. Its entry starts the idle `run` supervisor from a few KiB of code; the
- * full CLI (parser, zod schemas, workers) is bundled separately as CommonJS and embedded as a packed
- * string constant (`packCli`), which the supervisor never unpacks and the other commands compile on demand.
+ * The agent ships as one ES module. The supervisor (`run`) must stay small while idle, so agent/entry.ts
+ * loads the rest of the CLI with a dynamic `import()`: esbuild, bundling without code splitting, keeps
+ * that code in the same file but wraps each module in a function that runs on first import, and V8
+ * compiles a function only when it first runs. The same file is the framing worker of a pipelined scan
+ * (`PATCHLENS_BUNDLE_RUNS_FRAMING`, read by parser/pipeline.ts). Smaller source = less memory for every
+ * agent process; identifiers stay readable in stack traces.
  */
 async function buildAgent(rootDir, outdir) {
-  // A pipelined scan's framing worker evaluates only its own code (a few dozen KiB), embedded in the CLI as source text too.
-  const framing = await build({ ...agentBundle, entryPoints: [join(rootDir, 'parser/framing-worker-entry.ts')], format: 'cjs', write: false });
-  // CommonJS has no import.meta; the entry passes its own URL in (node-cron resolves a file beside itself at load).
-  const cli = await build({
-    ...agentBundle, entryPoints: [join(rootDir, 'agent/cli.ts')], format: 'cjs', write: false,
-    define: { 'import.meta.url': 'PATCHLENS_ENTRY_URL', PATCHLENS_FRAMING_WORKER: JSON.stringify(framing.outputFiles[0].text) },
-  });
   await build({
-    ...agentBundle,
     entryPoints: [join(rootDir, 'agent/entry.ts')],
     outfile: join(outdir, 'patchlens-agent.mjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
     format: 'esm',
-    define: { PATCHLENS_EMBEDDED_CLI: JSON.stringify(packCli(cli.outputFiles[0].contents)) },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    define: { PATCHLENS_BUNDLE_RUNS_FRAMING: 'true' },
     banner: { js: '#!/usr/bin/env node' },
   });
-}
-
-/**
- * The embedded CLI, deflated and in base64: under a third of the text, so every agent process holds a
- * ~176 KB file source instead of ~480 KB of CLI text (idle supervisor −1.3 MiB when it was measured),
- * and a worker holds the text once instead of twice. Deflate, not Brotli: inflating needs a 32 KiB
- * window, Brotli's is MiBs.
- */
-function packCli(bytes) {
-  const packed = deflateRawSync(bytes, { level: 9, memLevel: 9 });
-  return packed.toString('base64');
 }
 
 /** Builds the named targets; with `ifStale`, a target whose output is newer than its sources is skipped. */
