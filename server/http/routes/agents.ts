@@ -1,5 +1,6 @@
 // Agent routes: enrollment (secret → device key, or a re-enrollment waiting for an admin), its poll, and report ingest.
 import express, { Router, type Request } from 'express';
+import type * as z from 'zod';
 import {
   enrollmentPollRequestSchema,
   enrollRequestSchema,
@@ -34,13 +35,22 @@ export function agentsRouter(ctx: PlatformContext, ingest: IngestQueue, limits: 
   const enrollment = new EnrollmentService(ctx.storage, ctx.clock, ctx.admin, ctx.config.enrollPendingTtlMs);
   const enrollLimiter = limits.enroll;
 
-  /** Throws 429 while the address has too many failed attempts. */
-  const checkAddress = (ip: string) => {
+  /**
+   * The body of an enrollment call from `ip`: 429 while the address has too many failed attempts, and a
+   * body that does not parse counts as one more.
+   */
+  const parseFromAddress = <S extends z.ZodType>(schema: S, body: unknown, what: string, ip: string): z.output<S> => {
     const wait = enrollLimiter.retryAfter(ip);
     if (wait > 0) {
       throw new AppError(429, 'rate_limited', 'Too many failed enrollment attempts from this address; retry later.', undefined, {
         'Retry-After': String(wait),
       });
+    }
+    try {
+      return parseInput(schema, body, what);
+    } catch (err) {
+      enrollLimiter.hit(ip);
+      throw err;
     }
   };
 
@@ -48,14 +58,7 @@ export function agentsRouter(ctx: PlatformContext, ingest: IngestQueue, limits: 
   // guessing secrets from one address is cut off.
   router.post('/agents/enroll', express.json({ limit: '16kb' }), async (req, res) => {
     const ip = clientIp(req);
-    checkAddress(ip);
-    let body: EnrollRequest;
-    try {
-      body = parseInput(enrollRequestSchema, req.body, 'enrollment request');
-    } catch (err) {
-      enrollLimiter.hit(ip);
-      throw err;
-    }
+    const body: EnrollRequest = parseFromAddress(enrollRequestSchema, req.body, 'enrollment request', ip);
     const secret = await ctx.storage.credentials.useEnrollmentSecret(hashCredential(body.secret), ctx.clock.now());
     if (!secret) {
       enrollLimiter.hit(ip);
@@ -86,14 +89,7 @@ export function agentsRouter(ctx: PlatformContext, ingest: IngestQueue, limits: 
   /** The agent's side of a waiting re-enrollment: its outcome, and once approved the key, to the pickup token's holder only. */
   router.post('/agents/enroll/poll', express.json({ limit: '4kb' }), async (req, res) => {
     const ip = clientIp(req);
-    checkAddress(ip);
-    let pickupToken: string;
-    try {
-      pickupToken = parseInput(enrollmentPollRequestSchema, req.body, 'enrollment poll').pickupToken;
-    } catch (err) {
-      enrollLimiter.hit(ip);
-      throw err;
-    }
+    const { pickupToken } = parseFromAddress(enrollmentPollRequestSchema, req.body, 'enrollment poll', ip);
     const answer = await enrollment.poll(pickupToken, ip);
     if (!answer) {
       enrollLimiter.hit(ip);
